@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -76,3 +77,8 @@ def same_site(a: str, b: str) -> bool:
     if re.fullmatch(r"[\d.]+", ha) or re.fullmatch(r"[\d.]+", hb):
         return ha == hb
     return ha.split(".")[-2:] == hb.split(".")[-2:]
+
+
+def article_id_for(key: str) -> str:
+    """The article id: 16 hex chars of sha1(url_key), so every run and process agrees on it."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,80 @@
+"""Scrapy settings: polite by default, and every sportnews knob in one place with its reason."""
+
+from __future__ import annotations
+
+BOT_NAME = "sportnews"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- sportnews settings (prefixed, documented in README.md "Settings") -----------------------
+SPORTNEWS_DB = "data/sportnews.duckdb"
+"""The archive file."""
+SPORTNEWS_SINCE_DAYS = 2.0
+"""Recency window: feed and sitemap entries dated older than this are not fetched."""
+SPORTNEWS_MAX_ARTICLES = 0
+"""Per outlet and run, the most article pages fetched (0: no limit)."""
+SPORTNEWS_OUTLETS_FILE = ""
+"""A TOML file of extra outlets (see README.md "Adding outlets")."""
+SPORTNEWS_CONTACT_URL = "https://github.com/sportnews/sportnews"
+"""Where an outlet's admin can read who we are; part of the user agent."""
+SPORTNEWS_EXTRACT_WORKERS = 0
+"""Extraction worker processes; 0 means one per CPU core."""
+SPORTNEWS_EXTRACT_QUEUE = 64
+"""Pages waiting for or in extraction at most; downloading pauses beyond it so memory stays flat."""
+SPORTNEWS_BATCH_SIZE = 200
+"""Rows buffered before one write transaction. 200 rows keep a batch well under a second."""
+SPORTNEWS_FLUSH_SECONDS = 5.0
+"""A partial batch is written after this long, so analysts see progress and a kill loses little."""
+SPORTNEWS_LOCK_TIMEOUT = 30.0
+"""Seconds a write waits for another process that holds the archive."""
+SPORTNEWS_SITEMAP_DEPTH = 4
+"""Nested sitemap indexes followed at most this deep (loops are cut by a seen-set too)."""
+SPORTNEWS_REDIRECT_MAX = 5
+"""Redirect hops followed per article URL."""
+SPORTNEWS_RETRY_BACKOFF_BASE = 2.0
+SPORTNEWS_RETRY_BACKOFF_MAX = 60.0
+"""Retries wait base * 2**attempt seconds (at most max); a Retry-After header wins up to max."""
+SPORTNEWS_PROGRESS = True
+"""Per-outlet progress on the terminal during `sportnews crawl`."""
+
+# --- politeness ------------------------------------------------------------------------------
+USER_AGENT = f"sportnews/0.1 (+{SPORTNEWS_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DNS_TIMEOUT = 15
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # 10 MB: the largest real article pages are ~2 MB
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "pipeline.extract_stage.ExtractPipeline": 100,
+    "pipeline.language_stage.LanguagePipeline": 200,
+    "pipeline.dedupe_stage.DedupePipeline": 300,
+    "pipeline.store_stage.StorePipeline": 900,
+}
+
+EXTENSIONS = {
+    "crawler.run_record.RunRecorder": 500,
+    "crawler.progress.CrawlProgress": 510,
+}
+
+# Pages are large: let fewer responses queue in the scraper before downloading pauses.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 20_000_000
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,388 @@
+"""The one generic spider: reads outlet specs, discovers article URLs, fetches article pages."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectionLost,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+from crawler.discovery import Entry, extract_links, parse_feed, parse_robots_sitemaps, parse_sitemap
+from crawler.outlets.registry import select_outlets
+from crawler.outlets.spec import OutletSpec
+from pipeline.items import Discovery, Duplicate, FetchedPage, Reject
+from pipeline.urls import article_id_for, url_key
+from storage.connection import ArchiveError, opened
+from storage.queries import known_articles, settled_urls
+
+logger = logging.getLogger(__name__)
+
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+# Reject reasons worth another try on the next run; every other reason is final.
+TRANSIENT_REASONS = frozenset(
+    {"http_429", "http_500", "http_502", "http_503", "http_504", "http_408", "http_522", "http_524", "timeout",
+     "dns", "connection_refused", "connection_lost", "fetch_error", "extraction_error"}
+)  # fmt: skip
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    """An aware datetime from an ISO 8601 string (naive ones are taken as UTC), None if unparsable."""
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def failure_reason(failure: Failure) -> tuple[str, str, int | None]:
+    """(reason code, human detail, HTTP status) for a failed download."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return f"http_{status}", f"HTTP {status} from {exc.response.url}", status
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc) or "request ignored"
+        reason = "robots" if "robots" in text.lower() else "ignored"
+        return reason, text, None
+    if isinstance(exc, DNSLookupError):
+        return "dns", f"DNS lookup failed: {exc}", None
+    if isinstance(exc, TimeoutError | TCPTimedOutError):
+        return "timeout", f"timed out: {exc}", None
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection_refused", f"connection refused: {exc}", None
+    if isinstance(exc, ConnectionLost | ResponseNeverReceived | ResponseFailed):
+        text = str(exc)
+        if "maxsize" in text.lower() or "max size" in text.lower():
+            return "too_large", text, None
+        return "connection_lost", f"connection lost: {text}", None
+    text = f"{type(exc).__name__}: {exc}"
+    if "max size" in text.lower() or "maxsize" in text.lower():
+        return "too_large", text, None
+    return "fetch_error", text, None
+
+
+class OutletSpider(Spider):
+    """Crawls one or more outlets: ``scrapy crawl outlet -a outlet=gazzetta[,cds]``.
+
+    Arguments (``-a``): ``outlet`` (comma-separated keys; default every built-in outlet, or every
+    outlet of ``outlets_file`` when given), ``outlets_file``, ``since`` (days), ``max_articles``
+    (per outlet), ``db``. Settings give the defaults (crawler/settings.py).
+
+    Each discovered URL is fetched at most once per run and, across runs, only when the archive
+    does not have it yet or its feed/sitemap says it changed. URL variants (tracking, AMP, mobile)
+    found in the same run are recorded as duplicates without being fetched.
+    """
+
+    name = "outlet"
+
+    def __init__(
+        self,
+        outlet: str | None = None,
+        outlets_file: str | None = None,
+        since: str | float | None = None,
+        max_articles: str | int | None = None,
+        db: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._arg_outlet = outlet
+        self._arg_outlets_file = outlets_file
+        self._arg_since = since
+        self._arg_max = max_articles
+        self._arg_db = db
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OutletSpider:
+        spider: OutletSpider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        keys = [k.strip() for k in spider._arg_outlet.split(",") if k.strip()] if spider._arg_outlet else None
+        outlets_file = spider._arg_outlets_file or s.get("SPORTNEWS_OUTLETS_FILE") or None
+        spider.outlets = {o.key: o for o in select_outlets(keys, outlets_file)}
+        since = spider._arg_since if spider._arg_since is not None else s.getfloat("SPORTNEWS_SINCE_DAYS")
+        spider.since_days = float(since)
+        spider.max_articles = int(
+            spider._arg_max if spider._arg_max is not None else s.getint("SPORTNEWS_MAX_ARTICLES")
+        )
+        spider.db_path = spider._arg_db or s.get("SPORTNEWS_DB")
+        spider.sitemap_depth = s.getint("SPORTNEWS_SITEMAP_DEPTH", 4)
+        spider.redirect_max = s.getint("SPORTNEWS_REDIRECT_MAX", 5)
+        spider.started = datetime.now(UTC)
+        spider.cutoff = spider.started - timedelta(days=spider.since_days)
+        spider.claimed_keys: dict[str, str] = {}  # url_key -> first URL claiming it this run
+        spider.claimed_urls: set[str] = set()
+        spider.seen_sources: set[str] = set()
+        spider.scheduled: dict[str, int] = defaultdict(int)
+        spider.source_errors: dict[str, list[str]] = defaultdict(list)
+        spider.known: dict[str, tuple[str, datetime | None]] = {}  # url_key -> (article_id, changed_at)
+        spider.settled: dict[str, str] = {}  # url -> duplicate / reject reason
+        return spider
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def count(self, outlet: str, what: str, n: int = 1) -> None:
+        """Namespaced per-outlet stats; the run summary and ``crawl_run_outlets`` read them."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"sportnews/{outlet}/{what}", n)
+
+    def load_archive_state(self) -> None:
+        """What earlier runs stored, so this run fetches only what is new or changed."""
+        try:
+            with opened(self.db_path, lock_timeout=self.settings.getfloat("SPORTNEWS_LOCK_TIMEOUT")) as con:
+                for a in known_articles(con, list(self.outlets)):
+                    for u in (a.url, a.canonical_url):
+                        self.known.setdefault(url_key(u), (a.article_id, a.changed_at))
+                    self.known.setdefault(a.url_key, (a.article_id, a.changed_at))
+                self.settled = settled_urls(con, list(self.outlets))
+        except ArchiveError as exc:
+            logger.error("cannot read the archive %s: %s", self.db_path, exc)
+            raise
+
+    # -- start -------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Request]:
+        self.load_archive_state()
+        for outlet in self.outlets.values():
+            for req in self.source_requests(outlet):
+                yield req
+
+    def source_requests(self, outlet: OutletSpec) -> Iterator[Request]:
+        for url in outlet.robots_urls():
+            yield self.source_request(outlet, url, "robots", self.parse_robots, dont_obey_robotstxt=True)
+        for url in outlet.sitemaps:
+            yield self.source_request(outlet, url, "sitemap", self.parse_sitemap, depth=0)
+        for url in outlet.feeds:
+            yield self.source_request(outlet, url, "feed", self.parse_feed)
+        for url in outlet.listing_pages:
+            yield self.source_request(outlet, url, "listing", self.parse_listing)
+
+    def source_request(self, outlet: OutletSpec, url: str, kind: str, callback: Any, **meta: Any) -> Request:
+        self.seen_sources.add(url)
+        self.count(outlet.key, "sources")
+        return Request(
+            url,
+            callback=callback,
+            errback=self.source_failed,
+            meta={"outlet": outlet.key, "source_kind": kind, **meta},
+            priority=10,  # discovery first: it feeds everything else
+            dont_filter=True,
+        )
+
+    # -- discovery callbacks ------------------------------------------------------------------
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        outlet = self.outlets[response.meta["outlet"]]
+        for url in parse_robots_sitemaps(response.body, response.url):
+            if url not in self.seen_sources and outlet.owns(url):
+                yield self.source_request(outlet, url, "sitemap", self.parse_sitemap, depth=0)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request | Reject | Duplicate]:
+        outlet = self.outlets[response.meta["outlet"]]
+        result = parse_sitemap(response.body, response.url)
+        if result.error:
+            self.note_source_error(outlet.key, response.url, f"sitemap: {result.error}")
+            if result.kind == "invalid":
+                yield self.source_reject(
+                    outlet.key, response.url, "source_invalid", result.error, response.status
+                )
+                return
+        depth = int(response.meta.get("depth", 0))
+        for child in result.children:
+            if child.url in self.seen_sources or not outlet.owns(child.url):
+                continue
+            if depth + 1 > self.sitemap_depth:
+                self.count(outlet.key, "sitemaps_too_deep")
+                continue
+            changed = parse_iso(child.lastmod)
+            if changed is not None and changed < self.cutoff:
+                continue  # a monthly archive sitemap that has not changed inside the window
+            yield self.source_request(outlet, child.url, "sitemap", self.parse_sitemap, depth=depth + 1)
+        via = "news-sitemap" if any(e.title or e.date for e in result.entries) else "sitemap"
+        yield from self.consider_entries(outlet, result.entries, via, response.url)
+
+    def parse_feed(self, response: Response) -> Iterator[Request | Reject | Duplicate]:
+        outlet = self.outlets[response.meta["outlet"]]
+        result = parse_feed(response.body, response.url)
+        if not result.is_feed:
+            self.note_source_error(outlet.key, response.url, f"feed: {result.error or 'not a feed'}")
+            yield self.source_reject(outlet.key, response.url, "source_invalid", result.error or "not a feed",
+                                     response.status)  # fmt: skip
+            return
+        if result.error:
+            logger.warning("feed %s is damaged (%s); using the %d entries recovered",
+                           response.url, result.error, len(result.entries))  # fmt: skip
+        yield from self.consider_entries(outlet, result.entries, "feed", response.url)
+
+    def parse_listing(self, response: Response) -> Iterator[Request | Reject | Duplicate]:
+        outlet = self.outlets[response.meta["outlet"]]
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        links = extract_links(response.body, response.url, content_type)
+        entries = [Entry(url=link.url, date=None, date_raw=None, lastmod=None, title=link.text or None)
+                   for link in links]  # fmt: skip
+        yield from self.consider_entries(outlet, entries, "listing", response.url)
+
+    # -- deciding what to fetch ---------------------------------------------------------------
+    def consider_entries(
+        self, outlet: OutletSpec, entries: Iterable[Entry], via: str, source_url: str
+    ) -> Iterator[Request | Duplicate]:
+        for entry in entries:
+            discovery = Discovery(via=via, source_url=source_url, date=entry.date, date_raw=entry.date_raw,
+                                  lastmod=entry.lastmod, title=entry.title)  # fmt: skip
+            yield from self.consider(outlet, entry.url, discovery)
+
+    def consider(self, outlet: OutletSpec, url: str, discovery: Discovery) -> Iterator[Request | Duplicate]:
+        """Decide the fate of one discovered URL: fetch it, record it as a duplicate, or skip it."""
+        url = urljoin(discovery.source_url, url.strip())
+        if not url.startswith(("http://", "https://")):
+            return
+        if not outlet.owns(url):
+            self.count(outlet.key, "skipped/offsite")
+            return
+        if not outlet.is_article(url):
+            self.count(outlet.key, "skipped/not_article")
+            return
+        if url in self.claimed_urls:
+            return  # listed twice (two feeds, feed and sitemap): one fetch is enough
+        key = url_key(url)
+        dated = parse_iso(discovery.date) or parse_iso(discovery.lastmod)
+        if dated is not None and dated < self.cutoff:
+            self.count(outlet.key, "skipped/too_old")
+            return
+        if key in self.claimed_keys:
+            self.claimed_urls.add(url)
+            first = self.claimed_keys[key]
+            self.count(outlet.key, "discovered")
+            yield Duplicate(outlet=outlet.key, url=url, duplicate_of=article_id_for(key), duplicate_of_url=first,
+                            kind="url")  # fmt: skip
+            return
+        if key in self.known:
+            _, changed_at = self.known[key]
+            said_changed = parse_iso(discovery.lastmod) or parse_iso(discovery.date)
+            if not (said_changed and changed_at and said_changed > changed_at):
+                self.count(outlet.key, "skipped/known")
+                return
+            self.count(outlet.key, "refetched/changed")
+        elif url in self.settled and self.settled[url] not in TRANSIENT_REASONS:
+            self.count(outlet.key, "skipped/settled")
+            return
+        if self.max_articles and self.scheduled[outlet.key] >= self.max_articles:
+            self.count(outlet.key, "skipped/max_articles")
+            return
+        self.claimed_keys[key] = url
+        self.claimed_urls.add(url)
+        self.scheduled[outlet.key] += 1
+        self.count(outlet.key, "discovered")
+        yield self.article_request(outlet, url, discovery, [])
+
+    def article_request(
+        self, outlet: OutletSpec, url: str, discovery: Discovery, chain: list[str]
+    ) -> Request:
+        return Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta={
+                "outlet": outlet.key,
+                "discovery": discovery,
+                "redirect_chain": chain,
+                # Redirects are ours to handle: each hop must stay on the outlet and be recorded.
+                "dont_redirect": True,
+                "handle_httpstatus_list": list(REDIRECT_CODES),
+            },
+        )
+
+    # -- articles -------------------------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterator[FetchedPage | Request | Reject | Duplicate]:
+        outlet = self.outlets[response.meta["outlet"]]
+        discovery: Discovery = response.meta["discovery"]
+        chain: list[str] = response.meta.get("redirect_chain", [])
+        self.count(outlet.key, "fetched")
+        if response.status in REDIRECT_CODES:
+            yield from self.follow_redirect(outlet, response, discovery, chain)
+            return
+        yield FetchedPage(
+            outlet=outlet.key,
+            url=response.url,
+            body=response.body,
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
+            http_status=response.status,
+            fetched_at=datetime.now(UTC).isoformat(),
+            discovery=discovery,
+            redirected_from=list(chain),
+        )
+
+    def follow_redirect(
+        self, outlet: OutletSpec, response: Response, discovery: Discovery, chain: list[str]
+    ) -> Iterator[Request | Reject | Duplicate]:
+        location = response.headers.get(b"Location", b"").decode("latin-1").strip()
+        source = response.url
+        if not location:
+            yield Reject(outlet.key, source, "redirect_broken", "redirect without Location", response.status)
+            return
+        target = urljoin(source, location)
+        if len(chain) + 1 > self.redirect_max or target in chain or target == source:
+            yield Reject(outlet.key, source, "redirect_loop", f"redirect loop or chain longer than "
+                         f"{self.redirect_max}: {' -> '.join([*chain, source, target])}", response.status)  # fmt: skip
+            return
+        if not outlet.owns(target):
+            yield Reject(outlet.key, source, "redirect_offsite", f"redirects off the outlet to {target}",
+                         response.status)  # fmt: skip
+            return
+        if not outlet.is_article(target):
+            yield Reject(outlet.key, source, "redirect_not_article", f"redirects to a non-article page {target}",
+                         response.status)  # fmt: skip
+            return
+        key = url_key(target)
+        yield Duplicate(outlet=outlet.key, url=source, duplicate_of=article_id_for(key),
+                        duplicate_of_url=self.claimed_keys.get(key, target), kind="redirect")  # fmt: skip
+        if key in self.claimed_keys and self.claimed_keys[key] != source:
+            return  # the target is fetched already (or will be) under its own URL
+        if key in self.known:
+            return  # the target is in the archive already
+        self.claimed_keys[key] = target
+        self.claimed_urls.add(target)
+        yield self.article_request(outlet, target, discovery, [*chain, source])
+
+    def article_failed(self, failure: Failure) -> Iterator[Reject]:
+        request = failure.request  # type: ignore[attr-defined]
+        outlet = request.meta["outlet"]
+        reason, detail, status = failure_reason(failure)
+        if reason != "robots":
+            self.count(outlet, "fetched")
+        yield Reject(outlet=outlet, url=request.url, reason=reason, detail=detail, http_status=status)
+
+    # -- sources that failed ------------------------------------------------------------------
+    def note_source_error(self, outlet: str, url: str, message: str) -> None:
+        self.count(outlet, "errors")
+        self.source_errors[outlet].append(f"{url}: {message}")
+        logger.warning("%s: %s: %s", outlet, url, message)
+
+    def source_reject(self, outlet: str, url: str, reason: str, detail: str, status: int | None) -> Reject:
+        return Reject(
+            outlet=outlet, url=url, reason=reason, detail=detail, http_status=status, stage="source"
+        )
+
+    def source_failed(self, failure: Failure) -> Iterator[Reject]:
+        request = failure.request  # type: ignore[attr-defined]
+        outlet = request.meta["outlet"]
+        reason, detail, status = failure_reason(failure)
+        kind = request.meta.get("source_kind", "source")
+        if kind == "robots" and status == 404:
+            return  # no robots.txt: nothing to read, nothing wrong
+        self.note_source_error(outlet, request.url, f"{kind}: {detail}")
+        yield self.source_reject(outlet, request.url, f"source_{reason}", detail, status)

@@ -1,0 +1,148 @@
+"""Item pipeline stage 4: buffer every outcome and write it to the archive in batches."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from pipeline.items import Duplicate, ExtractedArticle, Reject
+from pipeline.urls import article_id_for
+from storage.connection import ArchiveLockedError
+from storage.writer import ArchiveWriter
+
+logger = logging.getLogger(__name__)
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable and unique: the start time in UTC plus a random suffix."""
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def article_row(item: ExtractedArticle, run_id: str, now: datetime) -> dict[str, Any]:
+    """The ``articles`` + ``pages`` row of an extracted article."""
+    row = asdict(item)
+    discovery = row.pop("discovery")
+    row.update(
+        article_id=article_id_for(item.url_key),
+        discovered_via=discovery["via"],
+        discovered_from=discovery["source_url"],
+        first_seen_at=now,
+        updated_at=now,
+        run_id=run_id,
+    )
+    return row
+
+
+class StorePipeline:
+    """The last stage: every item that reaches it is an outcome to keep.
+
+    Rows are buffered and written ``batch_size`` at a time (or every ``flush_seconds``), each batch
+    in one transaction that opens and closes the archive, so readers get in between batches and a
+    killed crawl loses at most one unwritten batch, never half of one. A batch that meets a locked
+    archive stays in the buffer and is tried again at the next flush.
+    """
+
+    def __init__(self, writer: ArchiveWriter | None, batch_size: int = 200, flush_seconds: float = 5.0,
+                 crawler: Crawler | None = None) -> None:  # fmt: skip
+        self.writer = writer
+        self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
+        self.crawler = crawler
+        self.run_id = new_run_id()
+        self.articles: list[dict[str, Any]] = []
+        self.duplicates: list[dict[str, Any]] = []
+        self.rejects: list[dict[str, Any]] = []
+        self.last_flush = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        s = crawler.settings
+        return cls(
+            None, s.getint("SPORTNEWS_BATCH_SIZE", 200), s.getfloat("SPORTNEWS_FLUSH_SECONDS", 5.0), crawler
+        )
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def open_spider(self) -> None:
+        spider = self.crawler.spider if self.crawler else None
+        if self.writer is None:
+            db = getattr(spider, "db_path", None) or (
+                self.crawler.settings.get("SPORTNEWS_DB") if self.crawler else None
+            )
+            lock_timeout = (
+                self.crawler.settings.getfloat("SPORTNEWS_LOCK_TIMEOUT", 30.0) if self.crawler else 30.0
+            )
+            self.writer = ArchiveWriter(Path(db), lock_timeout=lock_timeout)
+        outlets = sorted(getattr(spider, "outlets", {}) or {})
+        self.writer.start_run(self.run_id, outlets, getattr(spider, "since_days", None))
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.set_value("sportnews/run_id", self.run_id)
+            self.crawler.stats.set_value("sportnews/db", str(self.writer.path))
+
+    async def close_spider(self) -> None:
+        await self.flush(final=True)
+
+    # -- items ---------------------------------------------------------------------------------
+    async def process_item(self, item: object) -> object:
+        now = datetime.now(UTC)
+        if isinstance(item, ExtractedArticle):
+            self.articles.append(article_row(item, self.run_id, now))
+        elif isinstance(item, Duplicate):
+            self.duplicates.append({**asdict(item), "seen_at": now, "run_id": self.run_id})
+        elif isinstance(item, Reject):
+            self.rejects.append({**asdict(item), "attempts": 1, "first_seen_at": now, "seen_at": now,
+                                 "run_id": self.run_id})  # fmt: skip
+        else:
+            return item
+        pending = len(self.articles) + len(self.duplicates) + len(self.rejects)
+        if pending >= self.batch_size or time.monotonic() - self.last_flush >= self.flush_seconds:
+            await self.flush()
+        return item
+
+    async def flush(self, final: bool = False) -> None:
+        """Write what is buffered. On a lock the rows stay buffered (or, when final, it waits longer)."""
+        async with self._lock:
+            if not (self.articles or self.duplicates or self.rejects):
+                return
+            assert self.writer is not None
+            articles, duplicates, rejects = self.articles, self.duplicates, self.rejects
+            self.articles, self.duplicates, self.rejects = [], [], []
+            try:
+                result = await asyncio.to_thread(self.writer.write_batch, articles, duplicates, rejects)
+            except ArchiveLockedError as exc:
+                self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
+                if final:
+                    raise
+                logger.warning("archive busy, keeping %d rows for the next batch: %s",
+                               len(articles) + len(duplicates) + len(rejects), exc)  # fmt: skip
+                return
+            except Exception:
+                self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
+                raise
+            self.last_flush = time.monotonic()
+            self._count(articles, duplicates, rejects, result.written_ids)
+
+    def _count(self, articles: list[dict[str, Any]], duplicates: list[dict[str, Any]],
+               rejects: list[dict[str, Any]], written: set[str]) -> None:  # fmt: skip
+        if self.crawler is None or self.crawler.stats is None:
+            return
+        stats = self.crawler.stats
+        for a in articles:
+            stats.inc_value(
+                f"sportnews/{a['outlet']}/{'stored' if a['article_id'] in written else 'unchanged'}"
+            )
+        for d in duplicates:
+            stats.inc_value(f"sportnews/{d['outlet']}/duplicates")
+        for r in rejects:
+            stats.inc_value(
+                f"sportnews/{r['outlet']}/{'rejects' if r['stage'] == 'article' else 'source_rejects'}"
+            )

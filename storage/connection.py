@@ -1,0 +1,106 @@
+"""Opening the archive file: lock-aware, short-lived connections.
+
+DuckDB lets one process hold a file for writing and refuses every other process meanwhile,
+readers included. So nobody keeps the file open: the crawl opens it per batch, readers per
+query, and whoever meets the lock waits a little and tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from storage.schema import migrate
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LOCK_TIMEOUT = 30.0
+"""Seconds to keep retrying a locked archive. A crawl batch holds the file for milliseconds;
+30 s covers a slow disk or an analyst's long query without hanging a scheduled job forever."""
+
+DISPLAY_TIMEZONE = "Europe/Rome"
+"""Timestamps are stored as instants; readers see them in the outlets' own time zone."""
+
+_LOCK_HINTS = ("could not set lock", "conflicting lock", "lock on file", "database is locked")
+
+
+class ArchiveLockedError(RuntimeError):
+    """Another process held the archive for longer than the lock timeout."""
+
+
+class ArchiveError(RuntimeError):
+    """The archive cannot be opened or written (missing, unwritable, corrupt, disk full)."""
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(h in text for h in _LOCK_HINTS)
+
+
+def lock_holder(exc: BaseException) -> str:
+    """The holder DuckDB names in its lock message ("PID 1234"), or '' when it does not say."""
+    m = re.search(r"PID (\d+)", str(exc))
+    return f"process {m.group(1)}" if m else ""
+
+
+def connect(
+    path: str | Path,
+    read_only: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+) -> duckdb.DuckDBPyConnection:
+    """Open the archive, waiting up to ``lock_timeout`` seconds while another process holds it.
+
+    A writable connection also creates the file (and its folder) and migrates the schema.
+    Raises ArchiveLockedError naming the file and the holder, or ArchiveError for anything else.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise ArchiveError(f"no archive at {path}: run `sportnews crawl` first or pass --db")
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot create the folder of {path}: {exc}") from exc
+    deadline = time.monotonic() + lock_timeout
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            if not is_lock_error(exc):
+                raise ArchiveError(f"cannot open {path}: {exc}") from exc
+            if time.monotonic() >= deadline:
+                holder = lock_holder(exc) or "another process"
+                raise ArchiveLockedError(
+                    f"{path} is held by {holder} for more than {lock_timeout:.0f}s; "
+                    "another crawl is probably writing to it"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+    try:
+        con.execute(f"SET TimeZone = '{DISPLAY_TIMEZONE}'")
+        if not read_only:
+            migrate(con)
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+@contextmanager
+def opened(
+    path: str | Path, read_only: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``connect`` as a context manager that always closes, so the lock is released at once."""
+    con = connect(path, read_only=read_only, lock_timeout=lock_timeout)
+    try:
+        yield con
+    finally:
+        con.close()

@@ -1,0 +1,162 @@
+"""The archive's tables, and the migrations that bring any older archive file up to date."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import duckdb
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+"""Bump together with a new entry in ``MIGRATIONS``; never edit a released migration."""
+
+_V1 = [
+    """
+    CREATE TABLE IF NOT EXISTS schema_info (
+        version INTEGER NOT NULL,
+        migrated_at TIMESTAMPTZ NOT NULL
+    )""",
+    # One row per article. Text columns are NULL rather than '' when the page did not say.
+    """
+    CREATE TABLE IF NOT EXISTS articles (
+        article_id VARCHAR PRIMARY KEY,      -- 16 hex chars of sha1(url_key): stable across runs
+        outlet VARCHAR NOT NULL,             -- registry key
+        url VARCHAR NOT NULL,                -- the URL fetched
+        canonical_url VARCHAR NOT NULL,      -- rel=canonical / og:url when on the same site, else cleaned url
+        url_key VARCHAR NOT NULL,            -- normalized canonical URL (scheme, www/m/amp, tracking folded)
+        title VARCHAR,
+        authors VARCHAR[],
+        published_at TIMESTAMPTZ,            -- the instant; published_raw keeps the offset as written
+        published_raw VARCHAR,
+        published_source VARCHAR,            -- json-ld | meta | page | url | feed | sitemap
+        modified_at TIMESTAMPTZ,
+        section VARCHAR,
+        tags VARCHAR[],
+        description VARCHAR,
+        image VARCHAR,
+        text VARCHAR NOT NULL,               -- paragraphs separated by newlines
+        language VARCHAR,                    -- ISO 639-1 from langdetect
+        language_prob DOUBLE,
+        word_count INTEGER,
+        content_hash VARCHAR NOT NULL,       -- sha1 of the normalized text
+        page_kind VARCHAR,                   -- article | live | gallery | video | paywalled
+        duplicate_of VARCHAR,                -- article_id of the earliest copy on another outlet
+        duplicate_kind VARCHAR,              -- exact | near
+        similarity DOUBLE,
+        discovered_via VARCHAR,              -- feed | sitemap | news-sitemap | listing
+        discovered_from VARCHAR,             -- the feed, sitemap or listing URL
+        first_seen_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        run_id VARCHAR NOT NULL
+    )""",
+    # Raw pages apart from articles so analysts' scans of articles stay light.
+    """
+    CREATE TABLE IF NOT EXISTS pages (
+        article_id VARCHAR PRIMARY KEY,
+        url VARCHAR NOT NULL,
+        fetched_at TIMESTAMPTZ NOT NULL,
+        http_status INTEGER,
+        content_type VARCHAR,
+        html_gz BLOB NOT NULL               -- gzip of the body exactly as served
+    )""",
+    """
+    CREATE TABLE IF NOT EXISTS duplicates (
+        url VARCHAR PRIMARY KEY,
+        outlet VARCHAR NOT NULL,
+        duplicate_of VARCHAR NOT NULL,       -- article_id
+        duplicate_of_url VARCHAR,
+        kind VARCHAR NOT NULL,               -- url | redirect | exact
+        similarity DOUBLE,
+        seen_at TIMESTAMPTZ NOT NULL,
+        run_id VARCHAR NOT NULL
+    )""",
+    """
+    CREATE TABLE IF NOT EXISTS rejects (
+        url VARCHAR PRIMARY KEY,
+        outlet VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        detail VARCHAR,
+        http_status INTEGER,
+        stage VARCHAR NOT NULL,              -- article | source
+        attempts INTEGER NOT NULL,
+        first_seen_at TIMESTAMPTZ NOT NULL,
+        seen_at TIMESTAMPTZ NOT NULL,
+        run_id VARCHAR NOT NULL
+    )""",
+    """
+    CREATE TABLE IF NOT EXISTS crawl_runs (
+        run_id VARCHAR PRIMARY KEY,
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ,
+        status VARCHAR NOT NULL,             -- running | finished | interrupted | failed
+        outlets VARCHAR[],
+        since_days DOUBLE,
+        discovered INTEGER DEFAULT 0,
+        fetched INTEGER DEFAULT 0,
+        stored INTEGER DEFAULT 0,
+        duplicates INTEGER DEFAULT 0,
+        rejects INTEGER DEFAULT 0,
+        errors INTEGER DEFAULT 0
+    )""",
+    """
+    CREATE TABLE IF NOT EXISTS crawl_run_outlets (
+        run_id VARCHAR NOT NULL,
+        outlet VARCHAR NOT NULL,
+        discovered INTEGER DEFAULT 0,        -- article URLs found in feeds, sitemaps, listings
+        fetched INTEGER DEFAULT 0,           -- article pages downloaded
+        stored INTEGER DEFAULT 0,            -- new or changed articles written
+        duplicates INTEGER DEFAULT 0,
+        rejects INTEGER DEFAULT 0,
+        errors INTEGER DEFAULT 0,            -- feeds, sitemaps, robots.txt or listings that failed
+        status VARCHAR,                      -- ok | unreachable | partial | empty
+        message VARCHAR,
+        PRIMARY KEY (run_id, outlet)
+    )""",
+    "CREATE INDEX IF NOT EXISTS articles_outlet_published ON articles (outlet, published_at)",
+    "CREATE INDEX IF NOT EXISTS articles_content_hash ON articles (content_hash)",
+    "CREATE INDEX IF NOT EXISTS articles_url_key ON articles (url_key)",
+]
+
+MIGRATIONS: dict[int, list[str] | Callable[[duckdb.DuckDBPyConnection], None]] = {1: _V1}
+"""version -> statements that bring an archive from version-1 to version."""
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The archive's schema version; 0 for a new, empty file."""
+    has = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'"
+    ).fetchone()
+    if not has or not has[0]:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_info").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Create or upgrade the schema in place, one transaction per version; returns the version.
+
+    An archive newer than this code is refused rather than written with a schema we do not know.
+    """
+    version = current_version(con)
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"archive schema version {version} is newer than this sportnews ({SCHEMA_VERSION}): upgrade sportnews"
+        )
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        step = MIGRATIONS[target]
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if callable(step):
+                step(con)
+            else:
+                for statement in step:
+                    con.execute(statement)
+            con.execute("INSERT INTO schema_info VALUES (?, now())", [target])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        logger.info("archive schema migrated to version %s", target)
+    return SCHEMA_VERSION

@@ -1,0 +1,254 @@
+"""The archive writer: batches of articles, duplicates and rejects, each in one short transaction."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, opened
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_COLUMNS = (
+    "article_id", "outlet", "url", "canonical_url", "url_key", "title", "authors", "published_at",
+    "published_raw", "published_source", "modified_at", "section", "tags", "description", "image",
+    "text", "language", "language_prob", "word_count", "content_hash", "page_kind", "duplicate_of",
+    "duplicate_kind", "similarity", "discovered_via", "discovered_from", "first_seen_at", "updated_at",
+    "run_id",
+)  # fmt: skip
+# Columns a re-fetch may change. published_at is not among them: the first publication time wins.
+UPDATABLE_COLUMNS = (
+    "url", "canonical_url", "title", "authors", "modified_at", "section", "tags", "description", "image",
+    "text", "language", "language_prob", "word_count", "content_hash", "page_kind", "updated_at", "run_id",
+)  # fmt: skip
+DUPLICATE_COLUMNS = (
+    "url",
+    "outlet",
+    "duplicate_of",
+    "duplicate_of_url",
+    "kind",
+    "similarity",
+    "seen_at",
+    "run_id",
+)
+REJECT_COLUMNS = (
+    "url", "outlet", "reason", "detail", "http_status", "stage", "attempts", "first_seen_at", "seen_at", "run_id",
+)  # fmt: skip
+RUN_COUNT_COLUMNS = ("discovered", "fetched", "stored", "duplicates", "rejects", "errors")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class BatchResult:
+    """What one batch changed in the archive."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejects: int = 0
+    written_ids: set[str] = field(default_factory=set)
+    """article_ids inserted or changed by the batch (not the unchanged re-fetches)."""
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+class ArchiveWriter:
+    """Writes to one archive file, opening it only for the length of each batch.
+
+    Holding the file between batches would lock analysts out of the archive for the whole crawl
+    (DuckDB refuses other processes, readers included, while one holds the file for writing).
+    Every write is idempotent: the same batch written twice leaves the archive unchanged.
+    """
+
+    def __init__(self, path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+
+    def ensure_schema(self) -> None:
+        """Create or migrate the archive now, so a bad path fails before any crawling."""
+        with opened(self.path, lock_timeout=self.lock_timeout):
+            pass
+
+    # -- runs --------------------------------------------------------------------------------
+    def start_run(self, run_id: str, outlets: Sequence[str], since_days: float | None) -> None:
+        with opened(self.path, lock_timeout=self.lock_timeout) as con:
+            con.execute(
+                "INSERT INTO crawl_runs (run_id, started_at, status, outlets, since_days) "
+                "VALUES (?, ?, 'running', ?, ?) ON CONFLICT (run_id) DO NOTHING",
+                [run_id, utcnow(), list(outlets), since_days],
+            )
+
+    def finish_run(
+        self,
+        run_id: str,
+        status: str,
+        per_outlet: Mapping[str, Mapping[str, Any]],
+    ) -> None:
+        """Record the run's end and its per-outlet counts (``RUN_COUNT_COLUMNS`` plus status/message)."""
+        totals = {c: sum(int(v.get(c, 0) or 0) for v in per_outlet.values()) for c in RUN_COUNT_COLUMNS}
+        with opened(self.path, lock_timeout=self.lock_timeout) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(
+                    "UPDATE crawl_runs SET finished_at = ?, status = ?, "
+                    + ", ".join(f"{c} = ?" for c in RUN_COUNT_COLUMNS)
+                    + " WHERE run_id = ?",
+                    [utcnow(), status, *(totals[c] for c in RUN_COUNT_COLUMNS), run_id],
+                )
+                cols = ("run_id", "outlet", *RUN_COUNT_COLUMNS, "status", "message")
+                rows = [
+                    [run_id, outlet, *(int(c.get(k, 0) or 0) for k in RUN_COUNT_COLUMNS), c.get("status"),
+                     c.get("message")]
+                    for outlet, c in sorted(per_outlet.items())
+                ]  # fmt: skip
+                if rows:
+                    con.executemany(
+                        f"INSERT OR REPLACE INTO crawl_run_outlets ({', '.join(cols)}) "
+                        f"VALUES ({_placeholders(len(cols))})",
+                        rows,
+                    )
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+
+    # -- batches -----------------------------------------------------------------------------
+    def write_batch(
+        self,
+        articles: Sequence[Mapping[str, Any]] = (),
+        duplicates: Sequence[Mapping[str, Any]] = (),
+        rejects: Sequence[Mapping[str, Any]] = (),
+    ) -> BatchResult:
+        """Write one batch atomically: all of it or, on any error, none of it.
+
+        ``articles`` rows carry ``ARTICLE_COLUMNS`` plus ``raw_html`` (bytes), ``fetched_at``,
+        ``http_status`` and ``content_type`` for the ``pages`` table.
+        """
+        result = BatchResult()
+        if not (articles or duplicates or rejects):
+            return result
+        try:
+            with opened(self.path, lock_timeout=self.lock_timeout) as con:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    self._write_articles(con, articles, result)
+                    self._write_duplicates(con, duplicates, result)
+                    self._write_rejects(con, rejects, result)
+                    self._settle_outcomes(con, articles, duplicates)
+                    con.execute("COMMIT")
+                except Exception:
+                    con.execute("ROLLBACK")
+                    raise
+        except duckdb.Error as exc:
+            raise ArchiveError(
+                f"writing a batch to {self.path} failed, nothing of it was kept: {exc}"
+            ) from exc
+        return result
+
+    def _write_articles(
+        self, con: duckdb.DuckDBPyConnection, articles: Sequence[Mapping[str, Any]], result: BatchResult
+    ) -> None:
+        if not articles:
+            return
+        ids = [a["article_id"] for a in articles]
+        stored = dict(
+            con.execute(
+                f"SELECT article_id, content_hash FROM articles WHERE article_id IN ({_placeholders(len(ids))})",
+                ids,
+            ).fetchall()
+        )
+        fresh: list[Mapping[str, Any]] = []
+        changed: list[Mapping[str, Any]] = []
+        for a in articles:
+            if a["article_id"] not in stored:
+                fresh.append(a)
+                stored[a["article_id"]] = a["content_hash"]  # a second copy in the batch is a no-op
+            elif stored[a["article_id"]] != a["content_hash"]:
+                changed.append(a)
+                stored[a["article_id"]] = a["content_hash"]
+            else:
+                result.unchanged += 1
+        if fresh:
+            con.executemany(
+                f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({_placeholders(len(ARTICLE_COLUMNS))})",
+                [[a.get(c) for c in ARTICLE_COLUMNS] for a in fresh],
+            )
+            result.inserted += len(fresh)
+        if changed:
+            con.executemany(
+                "UPDATE articles SET "
+                + ", ".join(f"{c} = ?" for c in UPDATABLE_COLUMNS)
+                + " WHERE article_id = ?",
+                [[a.get(c) for c in UPDATABLE_COLUMNS] + [a["article_id"]] for a in changed],
+            )
+            result.updated += len(changed)
+        written = fresh + changed
+        result.written_ids.update(a["article_id"] for a in written)
+        if written:
+            con.executemany(
+                "INSERT OR REPLACE INTO pages (article_id, url, fetched_at, http_status, content_type, html_gz) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    [a["article_id"], a["url"], a.get("fetched_at"), a.get("http_status"), a.get("content_type"),
+                     gzip.compress(a.get("raw_html") or b"", compresslevel=6)]
+                    for a in written
+                ],
+            )  # fmt: skip
+
+    def _write_duplicates(
+        self, con: duckdb.DuckDBPyConnection, duplicates: Sequence[Mapping[str, Any]], result: BatchResult
+    ) -> None:
+        if not duplicates:
+            return
+        before = self._count(con, "duplicates")
+        con.executemany(
+            f"INSERT INTO duplicates ({', '.join(DUPLICATE_COLUMNS)}) VALUES ({_placeholders(len(DUPLICATE_COLUMNS))}) "
+            "ON CONFLICT (url) DO NOTHING",
+            [[d.get(c) for c in DUPLICATE_COLUMNS] for d in duplicates],
+        )
+        result.duplicates += self._count(con, "duplicates") - before
+
+    def _write_rejects(
+        self, con: duckdb.DuckDBPyConnection, rejects: Sequence[Mapping[str, Any]], result: BatchResult
+    ) -> None:
+        if not rejects:
+            return
+        before = self._count(con, "rejects")
+        # A URL rejected again (a 500 retried next run) updates its row: re-running adds nothing.
+        con.executemany(
+            f"INSERT INTO rejects ({', '.join(REJECT_COLUMNS)}) VALUES ({_placeholders(len(REJECT_COLUMNS))}) "
+            "ON CONFLICT (url) DO UPDATE SET reason = excluded.reason, detail = excluded.detail, "
+            "http_status = excluded.http_status, attempts = rejects.attempts + 1, seen_at = excluded.seen_at, "
+            "run_id = excluded.run_id",
+            [[r.get(c) for c in REJECT_COLUMNS] for r in rejects],
+        )
+        result.rejects += self._count(con, "rejects") - before
+
+    @staticmethod
+    def _settle_outcomes(
+        con: duckdb.DuckDBPyConnection,
+        articles: Iterable[Mapping[str, Any]],
+        duplicates: Iterable[Mapping[str, Any]],
+    ) -> None:
+        """Keep each URL in one place: an earlier reject is dropped once the URL succeeds."""
+        settled = [a["url"] for a in articles] + [d["url"] for d in duplicates]
+        if settled:
+            con.execute(f"DELETE FROM rejects WHERE url IN ({_placeholders(len(settled))})", settled)
+
+    @staticmethod
+    def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # table names are our constants
+        return int(row[0]) if row else 0
