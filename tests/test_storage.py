@@ -1,0 +1,170 @@
+"""Storage: schema, idempotent batches, one outcome per URL, lock handling, exports."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from storage.connection import ArchiveLockedError, connect, opened
+from storage.export import export_archive, txt_body
+from storage.schema import SCHEMA_VERSION, current_version
+from storage.writer import ArchiveWriter
+
+NOW = datetime(2026, 3, 4, 11, 30, tzinfo=UTC)
+
+
+def article(article_id: str = "a1", text: str = "Il Napoli vince.", **kw: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "article_id": article_id, "outlet": "curvasud", "url": f"https://x.it/{article_id}",
+        "canonical_url": f"https://x.it/{article_id}", "url_key": f"x.it/{article_id}", "title": "Titolo",
+        "authors": ["Mario Rossi"], "published_at": "2026-03-04T12:30:00+01:00", "published_raw": "x",
+        "published_source": "json-ld", "text": text, "language": "it", "language_prob": 0.99, "word_count": 3,
+        "content_hash": f"h-{text}", "page_kind": "article", "tags": ["Napoli"], "first_seen_at": NOW,
+        "updated_at": NOW, "run_id": "r1", "raw_html": b"<html>" + text.encode() + b"</html>",
+        "fetched_at": NOW, "http_status": 200, "content_type": "text/html",
+    }  # fmt: skip
+    row.update(kw)
+    return row
+
+
+def reject(url: str = "https://x.it/gone", reason: str = "http_404") -> dict[str, object]:
+    return {"url": url, "outlet": "curvasud", "reason": reason, "detail": "", "http_status": 404, "stage": "article",
+            "attempts": 1, "first_seen_at": NOW, "seen_at": NOW, "run_id": "r1"}  # fmt: skip
+
+
+def counts(db: Path) -> tuple[int, int, int]:
+    with opened(db, read_only=True) as con:
+        return tuple(
+            con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "duplicates", "rejects")
+        )  # type: ignore[return-value]
+
+
+def test_new_archive_gets_the_current_schema(tmp_path: Path) -> None:
+    db = tmp_path / "sub" / "a.duckdb"
+    ArchiveWriter(db).ensure_schema()
+    with opened(db, read_only=True) as con:
+        assert current_version(con) == SCHEMA_VERSION
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"articles", "duplicates", "rejects", "crawl_runs", "crawl_run_outlets", "pages"} <= tables
+
+
+def test_same_batch_twice_adds_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    w = ArchiveWriter(db)
+    dup = {"url": "https://x.it/a1?utm_source=t", "outlet": "curvasud", "duplicate_of": "a1",
+           "duplicate_of_url": "https://x.it/a1", "kind": "url", "similarity": 1.0, "seen_at": NOW, "run_id": "r1"}  # fmt: skip
+    first = w.write_batch([article()], [dup], [reject()])
+    assert (first.inserted, first.duplicates, first.rejects) == (1, 1, 1)
+    second = w.write_batch([article()], [dup], [reject()])
+    assert (second.inserted, second.updated, second.unchanged, second.duplicates, second.rejects) == (0, 0, 1, 0, 0)
+    assert counts(db) == (1, 1, 1)
+    with opened(db, read_only=True) as con:
+        assert con.execute("SELECT attempts FROM rejects").fetchone()[0] == 2
+
+
+def test_changed_text_updates_in_place_and_keeps_first_publication(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    w = ArchiveWriter(db)
+    w.write_batch([article()])
+    res = w.write_batch([article(text="Il Napoli vince 2-0.", published_at="2026-03-05T10:00:00+01:00")])
+    assert (res.inserted, res.updated, res.written_ids) == (0, 1, {"a1"})
+    with opened(db, read_only=True) as con:
+        text, published = con.execute("SELECT text, published_at FROM articles").fetchone()
+        html = con.execute("SELECT html_gz FROM pages").fetchone()[0]
+    assert text == "Il Napoli vince 2-0."
+    assert published == datetime(2026, 3, 4, 11, 30, tzinfo=UTC)
+    assert gzip.decompress(html) == b"<html>Il Napoli vince 2-0.</html>"
+
+
+def test_timestamps_keep_the_instant_and_read_in_rome_time(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    ArchiveWriter(db).write_batch([article(published_at="2026-07-04T12:30:00+02:00")])
+    with opened(db, read_only=True) as con:
+        assert con.execute("SELECT strftime(published_at, '%H:%M') FROM articles").fetchone()[0] == "12:30"
+        assert con.execute("SELECT published_at::VARCHAR FROM articles").fetchone()[0].endswith("+02")
+
+
+def test_a_url_that_succeeds_later_leaves_the_rejects(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    w = ArchiveWriter(db)
+    w.write_batch(rejects=[reject("https://x.it/a1", "http_500")])
+    w.write_batch([article()])
+    assert counts(db) == (1, 0, 0)
+
+
+def test_failed_batch_keeps_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    w = ArchiveWriter(db)
+    bad = article("a2")
+    bad["outlet"] = None  # NOT NULL violation in the middle of the batch
+    with pytest.raises(RuntimeError):
+        w.write_batch([article("a1"), bad], rejects=[reject()])
+    assert counts(db) == (0, 0, 0)
+
+
+HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def hold(db: Path, seconds: float) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_reader_waits_for_a_short_lock(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    ArchiveWriter(db).ensure_schema()
+    proc = hold(db, 0.8)
+    start = time.monotonic()
+    with opened(db, read_only=True, lock_timeout=10) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    assert time.monotonic() - start >= 0.3
+    proc.wait(5)
+
+
+def test_long_lock_gives_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    ArchiveWriter(db).ensure_schema()
+    proc = hold(db, 5)
+    try:
+        with pytest.raises(ArchiveLockedError, match=r"a\.duckdb is held by (process \d+|another process)"):
+            connect(db, lock_timeout=0.5)
+    finally:
+        proc.kill()
+        proc.wait(5)
+
+
+def test_exports(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    ArchiveWriter(db).write_batch([article("a1"), article("a2", text="La Juve pareggia.", outlet="tribuna")])
+    assert export_archive(db, "parquet", tmp_path / "a.parquet") == 2
+    assert (
+        duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [str(tmp_path / "a.parquet")]).fetchone()[0]
+        == 2
+    )
+    assert export_archive(db, "csv", tmp_path / "a.csv", outlets=["tribuna"]) == 1
+    assert export_archive(db, "jsonl", tmp_path / "a.jsonl") == 2
+    lines = [json.loads(x) for x in (tmp_path / "a.jsonl").read_text().splitlines()]
+    assert {x["text"] for x in lines} == {"Il Napoli vince.", "La Juve pareggia."}
+    assert export_archive(db, "txt", tmp_path / "txt", since="2026-03-04") == 2
+    files = sorted((tmp_path / "txt").iterdir())
+    assert files[0].name == "2026-03-04_curvasud_a1.txt"
+    assert files[0].read_text() == "date 2026-03-04 Titolo\n\nIl Napoli vince.\n"
+
+
+def test_txt_body_shape() -> None:
+    assert txt_body(None, "T", " testo ") == "date unknown T\n\ntesto\n"
