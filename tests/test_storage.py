@@ -59,8 +59,8 @@ def test_new_archive_gets_the_current_schema(tmp_path: Path) -> None:
 def test_same_batch_twice_adds_nothing(tmp_path: Path) -> None:
     db = tmp_path / "a.duckdb"
     w = ArchiveWriter(db)
-    dup = {"url": "https://x.it/a1?utm_source=t", "outlet": "curvasud", "duplicate_of": "a1",
-           "duplicate_of_url": "https://x.it/a1", "kind": "url", "similarity": 1.0, "seen_at": NOW, "run_id": "r1"}  # fmt: skip
+    dup = {"url": "https://x.it/a1?utm_source=t", "outlet": "curvasud", "duplicate_of": "a1", "kind": "url",
+           "duplicate_of_url": "https://x.it/a1", "similarity": 1.0, "seen_at": NOW, "run_id": "r1"}  # fmt: skip
     first = w.write_batch([article()], [dup], [reject()])
     assert (first.inserted, first.duplicates, first.rejects) == (1, 1, 1)
     second = w.write_batch([article()], [dup], [reject()])
