@@ -1,0 +1,534 @@
+"""Main text and metadata of an article page: trafilatura for the text, JSON-LD and meta read by us."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import unescape
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from . import dates
+from .dates import DateCandidate, TextDate
+from .urls import clean_url, same_site
+
+logger = logging.getLogger(__name__)
+
+# schema.org types whose object describes the article itself (NewsArticle and its subtypes, plus
+# the generic Article/BlogPosting that smaller outlets use).
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "LiveBlogPosting",
+        "BlogPosting",
+        "SportsArticle",
+        "Report",
+    }
+)
+# Separators between a headline and the outlet name glued to it in <title> and og:title.
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ")
+# A headline left with fewer words than this after removing a segment is not stripped: the
+# "segment" was probably part of it ("Inter - Milan" on inter.it). Two words keep "Inter-Milan 2-1".
+MIN_TITLE_WORDS_LEFT = 2
+# A trailing segment containing a site name (rather than equal to it) is stripped only when it is
+# this short (outlet names run to four or five words: "La Gazzetta dello Sport") and the name this
+# long (shorter labels such as "sky" or "rai" also occur inside ordinary words).
+MAX_SITE_NAME_WORDS = 5
+SITE_NAME_MIN_CHARS = 5
+
+# Paragraphs that trafilatura sometimes keeps but that are page furniture, not article text. Only
+# paragraphs shorter than BOILERPLATE_MAX_CHARS are tested, so a real paragraph that happens to start
+# with these words survives (teasers and notices are one line; 200 is about two lines of a page).
+BOILERPLATE_MAX_CHARS = 200
+BOILERPLATE_RES = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^\W*leggi anche\b",  # link to another article: "Leggi anche: ...", "LEGGI ANCHE -> ..."
+        r"^\W*(leggi|guarda) (l'articolo|il video|la gallery|le foto|tutt[eoi])\b",  # teaser links
+        r"^\W*(ti potrebbe interessare|potrebbe interessarti|potrebbero interessarti)\b",  # related box
+        r"^\W*(©\s*)?riproduzione riservata",  # copyright notice under RCS/GEDI articles
+        r"riproduzione riservata\W*(©|\(c\))?\W*$",  # same notice at the end of the last line
+        r"^\W*(©|copyright|\(c\))?\s*(tutti i diritti riservati|all rights reserved)",  # footer
+        r"^\W*(segui(ci)?|seguite) .{0,60}\b(su|on) (google news|facebook|instagram|telegram|whatsapp|x)\b",
+        r"^\W*iscriviti (alla|al) (nostra |nostro )?(newsletter|canale)",  # newsletter / channel prompt
+        r"^\W*(per continuare a leggere|sei già abbonato|abbonati (ora|per))",  # paywall prompt
+    )
+)
+
+# Reading the page ourselves: one pass of XPath over the tree trafilatura also gets.
+_JSONLD_XP = XPath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]/text()")
+# Comment or CDATA wrappers some CMSs still put around script content ("<![CDATA[ {...} ]]>").
+_WRAPPER_RE = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+_META_XP = XPath("//meta[@content]")
+_CANONICAL_XP = XPath(
+    "//link[@href][contains(concat(' ', translate(@rel, 'CANONICAL', 'canonical'), ' '), ' canonical ')]/@href"
+)
+_ITEMPROP_DATE_XP = XPath("//*[@itemprop='datePublished' or @itemprop='dateModified'][not(self::meta)]")
+# Elements that carry the byline or date line: where an Italian textual date is to be found.
+_DATE_NODES_XP = XPath(
+    "//time | //*[not(self::script or self::style or self::body or self::html or self::article)]"
+    "[contains(@class, 'date') or contains(@class, 'data') or contains(@class, 'time')"
+    " or contains(@class, 'byline') or contains(@class, 'pubblica') or contains(@id, 'date')]"
+)
+_H1_FOLLOWING_XP = XPath("(//h1)[1]/following::text()[normalize-space()][position() <= 25]")
+# Date nodes longer than this are containers (a whole teaser list), not a date line.
+MAX_DATE_NODE_CHARS = 160
+# Date nodes examined, in document order; the byline is near the top of the article.
+MAX_DATE_NODES = 30
+
+# meta names (property, name or itemprop, lower-cased) that carry the publication time.
+PUBLISHED_META = (
+    "article:published_time",
+    "datepublished",
+    "og:published_time",
+    "published_time",
+    "article:published",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "date",
+)
+MODIFIED_META = ("article:modified_time", "datemodified", "og:updated_time", "dcterms.modified", "last-modified")
+
+_LIVE_URL_TOKENS = frozenset({"live", "liveblog", "diretta"})
+# Words in a URL or headline that announce where to watch a match ("dove vederla in diretta tv"):
+# a preview, not a live blog.
+_TV_TOKENS = frozenset({"dove", "vedere", "vederla", "vederlo", "tv", "streaming", "canale"})
+_GALLERY_TOKENS = frozenset({"foto", "fotogallery", "gallery", "photogallery", "galleria", "fotogalleria", "photos"})
+_VIDEO_SEGMENTS = frozenset({"video", "videos", "videogallery"})
+
+
+@dataclass
+class PageSignals:
+    """What the page says about itself in JSON-LD and meta tags, read once with lxml."""
+
+    jsonld: dict[str, Any] = field(default_factory=dict)
+    """The first article object of the page's JSON-LD (empty when none)."""
+    jsonld_types: set[str] = field(default_factory=set)
+    """Every @type seen in the page's JSON-LD (VideoObject, ImageGallery...)."""
+    meta: dict[str, list[str]] = field(default_factory=dict)
+    """meta content by lower-cased property/name/itemprop, in document order."""
+    canonical: str | None = None
+    itemprop_dates: dict[str, str] = field(default_factory=dict)
+    """datePublished/dateModified from non-meta elements (``<time itemprop datetime>``)."""
+    text_dates: list[TextDate] = field(default_factory=list)
+    """Italian textual dates found in date lines and below the headline."""
+
+    def first(self, *names: str) -> str | None:
+        for name in names:
+            for value in self.meta.get(name, ()):
+                if value.strip():
+                    return value.strip()
+        return None
+
+
+@dataclass
+class Extraction:
+    """Everything taken from one page, before dates are chosen and language detected."""
+
+    text: str
+    title: str | None
+    authors: list[str]
+    description: str | None
+    section: str | None
+    tags: list[str]
+    image: str | None
+    canonical_url: str
+    sitename: str | None
+    page_kind: str
+    published: list[DateCandidate]
+    """Publication date candidates from the page, in order of trust (json-ld, meta, page, url)."""
+    modified: list[DateCandidate]
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    t = obj.get("@type")
+    items = t if isinstance(t, list) else [t]
+    return {str(x).rsplit("/", 1)[-1] for x in items if x}
+
+
+def _walk_jsonld(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Every object of a JSON-LD block: top level, lists, @graph and mainEntity nesting."""
+    if depth > 4:
+        return
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk_jsonld(item, depth + 1)
+    elif isinstance(node, dict):
+        yield node
+        for key in ("@graph", "mainEntity"):
+            if key in node:
+                yield from _walk_jsonld(node[key], depth + 1)
+
+
+def _read_jsonld(tree: HtmlElement, signals: PageSignals) -> None:
+    for block in _JSONLD_XP(tree):
+        text = _WRAPPER_RE.sub("", block)
+        try:
+            data = json.loads(text, strict=False)  # strict=False: raw newlines inside strings
+        except ValueError:
+            logger.debug("malformed JSON-LD skipped (%d chars)", len(text))
+            continue
+        for obj in _walk_jsonld(data):
+            types = _types(obj)
+            signals.jsonld_types |= types
+            if not signals.jsonld and types & ARTICLE_TYPES:
+                signals.jsonld = obj
+
+
+def read_signals(tree: HtmlElement) -> PageSignals:
+    """JSON-LD article object, meta tags, canonical link and date lines of a parsed page."""
+    signals = PageSignals()
+    _read_jsonld(tree, signals)
+    for el in _META_XP(tree):
+        key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+        if key:
+            signals.meta.setdefault(key.strip().lower(), []).append(el.get("content", ""))
+    canonicals = _CANONICAL_XP(tree)
+    signals.canonical = canonicals[0].strip() if canonicals else None
+    for el in _ITEMPROP_DATE_XP(tree):
+        value = el.get("datetime") or el.get("content") or el.text_content()
+        if value and value.strip():
+            signals.itemprop_dates.setdefault(el.get("itemprop", "").lower(), value.strip())
+    signals.text_dates = _text_dates(tree)
+    return signals
+
+
+def _text_dates(tree: HtmlElement) -> list[TextDate]:
+    """Italian dates in date/byline elements, then in the lines right below the first <h1>."""
+    found: list[TextDate] = []
+    seen = 0
+    for el in _DATE_NODES_XP(tree):
+        text = " ".join(el.text_content().split())
+        if not text or len(text) > MAX_DATE_NODE_CHARS:
+            continue
+        seen += 1
+        found.extend(dates.find_text_dates(text))
+        if seen >= MAX_DATE_NODES or len(found) >= 6:
+            break
+    window = " ".join(" ".join(t.split()) for t in _H1_FOLLOWING_XP(tree))[:400]
+    found.extend(dates.find_text_dates(window, limit=3))
+    return found
+
+
+def _string(value: Any) -> str | None:
+    """A JSON-LD value as one string: first of a list, ``name``/``url``/``@id`` of an object."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("url") or value.get("@id")
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        text = " ".join(unescape(str(value)).split())
+        return text or None
+    return None
+
+
+def _strings(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [s for s in (_string(v) for v in items) if s]
+
+
+def split_authors(value: str | list[str] | None) -> list[str]:
+    """Author names as a list: split on ";", ",", " e ", " and ", " & "; "di"/"by" prefixes dropped."""
+    if not value:
+        return []
+    raw = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in raw:
+        for part in re.split(r"\s*(?:;|,|\s&\s|\se\s|\sand\s|\n)\s*", item):
+            name = re.sub(r"^(?:di|da|a cura di|by|von|par)\s+", "", part.strip(), flags=re.I).strip(" .-|")
+            if name and "://" not in name and name.casefold() not in {n.casefold() for n in names}:
+                names.append(name)
+    return names
+
+
+def _authors(obj: dict[str, Any]) -> list[str]:
+    value = obj.get("author") or obj.get("creator")
+    items = value if isinstance(value, list) else [value]
+    names = [n for n in (_string(v) for v in items) if n]
+    return split_authors(names)
+
+
+def _is_false(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"false", "no", "0"}
+    return value is False
+
+
+def _norm_name(text: str) -> str:
+    """Letters and digits only, accents and case folded: "Aktuálně.cz" -> "aktualnecz"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return re.sub(r"[\W_]+", "", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def site_names(page_url: str, *names: str | None) -> set[str]:
+    """Normalized names an outlet goes by: given names, the host and its main label."""
+    host = (urlsplit(page_url).hostname or "").lower().removeprefix("www.")
+    found = {_norm_name(n) for n in names if n}
+    if host:
+        found.add(_norm_name(host))
+        labels = host.split(".")
+        if len(labels) >= 2:
+            found.add(_norm_name(labels[-2]))
+    return {n for n in found if len(n) >= 3}
+
+
+def strip_site_name(title: str, names: set[str]) -> str:
+    """Remove a leading or trailing `` | Outlet`` segment when it is one of the outlet's names.
+
+    Generic on purpose (no per-site list): a segment is removed when, folded to letters and digits,
+    it equals the site name, host or host label, or is one of them plus a short suffix ("Sky Sport"
+    for sky.it, "Gazzetta.it"). A trailing segment of a few words that contains a name of
+    SITE_NAME_MIN_CHARS or more also goes ("Die Neue Südtiroler Tageszeitung" on tageszeitung.it):
+    outlets append their full name, headlines rarely end in " - " plus a short phrase naming them.
+    """
+    title = " ".join(unescape(title).split())
+
+    def matches(segment: str, trailing: bool) -> bool:
+        seg = _norm_name(segment)
+        if not seg:
+            return False
+        if seg in names or any(seg.startswith(n) and len(seg) - len(n) <= 6 for n in names):
+            return True
+        return (
+            trailing
+            and len(segment.split()) <= MAX_SITE_NAME_WORDS
+            and any(len(n) >= SITE_NAME_MIN_CHARS and n in seg for n in names)
+        )
+
+    for sep in TITLE_SEPARATORS:
+        if sep in title:
+            head, tail = title.rsplit(sep, 1)
+            if matches(tail, True) and len(head.split()) >= MIN_TITLE_WORDS_LEFT:
+                title = head.strip()
+        if sep in title:
+            lead, rest = title.split(sep, 1)
+            if matches(lead, False) and len(rest.split()) >= MIN_TITLE_WORDS_LEFT:
+                title = rest.strip()
+    return title
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """True for short Italian page-furniture paragraphs ("Leggi anche", "Riproduzione riservata")."""
+    if len(paragraph) > BOILERPLATE_MAX_CHARS:
+        return False
+    return any(p.search(paragraph) for p in BOILERPLATE_RES)
+
+
+def clean_text(text: str | None) -> str:
+    """One paragraph a line, each trimmed and with inner whitespace collapsed; boilerplate dropped."""
+    if not text:
+        return ""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line and not is_boilerplate(line))
+
+
+def canonical_url(page_url: str, *candidates: str | None) -> str:
+    """The first same-site, non-homepage candidate (rel=canonical, og:url), else the cleaned URL.
+
+    Homepage canonicals and canonicals on another site are template mistakes or syndication, and
+    would make every article of the page's template one URL.
+    """
+    for cand in candidates:
+        if not cand:
+            continue
+        absolute = urljoin(page_url, cand.strip())
+        parts = urlsplit(absolute)
+        if parts.scheme in ("http", "https") and parts.path not in ("", "/") and same_site(absolute, page_url):
+            return clean_url(absolute)
+    return clean_url(page_url)
+
+
+def _tokens(text: str) -> set[str]:
+    return set(re.split(r"[^\w]+", text.lower())) - {""}
+
+
+def page_kind(signals: PageSignals, title: str | None, url: str) -> str:
+    """article, or paywalled / live / gallery / video, checked in that order (first match wins).
+
+    paywalled: JSON-LD ``isAccessibleForFree`` false (also on a ``hasPart``) or an RCS
+    ``_preview.shtml`` URL. live: LiveBlogPosting, an upper-case "LIVE" or a title starting with
+    "diretta"/"live", or a "live"/"diretta" token in the URL, unless the words around it say
+    where to watch a match. gallery: ImageGallery type or a photo-gallery token in the URL. video:
+    og:type video, or a VideoObject with no article object, or a /video/ path segment.
+    """
+    obj = signals.jsonld
+    parts = [obj, *(p for p in _strings_objs(obj.get("hasPart")))]
+    path = urlsplit(url).path.lower()
+    if any(_is_false(p.get("isAccessibleForFree")) for p in parts) or path.endswith("_preview.shtml"):
+        return "paywalled"
+    title = title or ""
+    url_tokens = _tokens(path)
+    title_tokens = _tokens(title)
+    if "LiveBlogPosting" in signals.jsonld_types or re.search(r"\bLIVE\b", title):
+        return "live"
+    if re.match(r"\W*(diretta|live)\b", title, re.I):
+        return "live"
+    if (url_tokens & _LIVE_URL_TOKENS or "diretta" in title_tokens) and not (url_tokens | title_tokens) & _TV_TOKENS:
+        return "live"
+    if signals.jsonld_types & {"ImageGallery", "MediaGallery"} or url_tokens & _GALLERY_TOKENS:
+        return "gallery"
+    og_type = (signals.first("og:type") or "").lower()
+    segments = set(path.split("/"))
+    if og_type.startswith("video") or segments & _VIDEO_SEGMENTS:
+        return "video"
+    if "VideoObject" in signals.jsonld_types and not obj:
+        return "video"
+    return "article"
+
+
+def _strings_objs(value: Any) -> list[dict[str, Any]]:
+    items = value if isinstance(value, list) else [value]
+    return [v for v in items if isinstance(v, dict)]
+
+
+def _date_params(fetched_at: datetime, extensive: bool) -> dict[str, Any]:
+    """htmldate settings: time kept, no dates after the fetch tolerance, extensive only if needed."""
+    return {
+        "original_date": True,
+        "extensive_search": extensive,
+        "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+        "min_date": f"{dates.MIN_YEAR}-01-01",
+        "max_date": (fetched_at + dates.FUTURE_TOLERANCE).strftime("%Y-%m-%d"),
+    }
+
+
+def _page_dates(found: str | None, text_dates: list[TextDate], fetched_at: datetime) -> list[DateCandidate]:
+    """Page-level candidates: htmldate's date first, then Italian dates from the byline.
+
+    htmldate (through trafilatura) is right more often than the first byline date (0.99 vs 0.92
+    local-day accuracy on the corpus, where bylines also pick up "updated" and related-article
+    dates), but it often knows only the day: a byline time on that same day then replaces it.
+    """
+    byline = [DateCandidate("page", d.raw) for d in text_dates if not d.is_update]
+    if not found:
+        return byline
+    first = DateCandidate("page", found)
+    if byline:
+        day_only = dates.parse_date(found, fetched_at)
+        timed = dates.parse_date(byline[0].raw, fetched_at)
+        if (
+            day_only
+            and timed
+            and not day_only.has_time
+            and timed.has_time
+            and day_only.value.date() == timed.value.date()
+        ):
+            first = byline[0]
+    return [first, *byline]
+
+
+def _dedupe(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for v in values:
+        v = " ".join(v.split())
+        if v and v.casefold() not in seen:
+            seen.add(v.casefold())
+            out.append(v)
+    return out
+
+
+def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> Extraction:
+    """Extract text, metadata and date evidence from a decoded page.
+
+    Args:
+        html: the page as text (already decoded).
+        url: the fetched URL (for relative links, the canonical check and dates in the path).
+        fetched_at: the download time: bounds believable dates and anchors "oggi"/"ieri".
+        fast: trafilatura's ``fast`` mode (skips the fallback extractors). On the corpus it scores
+            the same text F1 as the default (0.960 both) at about 20% less time.
+
+    Returns:
+        An Extraction; its ``text`` is empty when trafilatura found no main text.
+
+    Raises:
+        ValueError: when the page cannot be parsed as HTML at all. trafilatura's own errors
+            propagate too: the worker turns every exception into a Reject.
+    """
+    tree = load_html(html)
+    if tree is None:
+        raise ValueError("not parsable as HTML")
+    signals = read_signals(tree)
+    obj = signals.jsonld
+
+    published: list[DateCandidate] = []
+    if value := _string(obj.get("datePublished")):
+        published.append(DateCandidate("json-ld", value))
+    if value := signals.first(*PUBLISHED_META) or signals.itemprop_dates.get("datepublished"):
+        published.append(DateCandidate("meta", value))
+    modified: list[DateCandidate] = []
+    if value := _string(obj.get("dateModified")):
+        modified.append(DateCandidate("json-ld", value))
+    if value := signals.first(*MODIFIED_META) or signals.itemprop_dates.get("datemodified"):
+        modified.append(DateCandidate("meta", value))
+
+    # tree is an HtmlElement: trafilatura works on its own copy, so ours stays intact.
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        fast=fast,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        date_extraction_params=_date_params(fetched_at, extensive=not published),
+    )
+
+    published += _page_dates(doc.date if doc is not None else None, signals.text_dates, fetched_at)
+    if url_day := dates.date_from_url(url):
+        published.append(DateCandidate("url", url_day))
+    modified += [DateCandidate("page", d.raw) for d in signals.text_dates if d.is_update]
+
+    sitename = signals.first("og:site_name") or _string(obj.get("publisher") or {}) or (doc and doc.sitename)
+    title = _string(obj.get("headline")) or signals.first("og:title") or (doc.title if doc else None)
+    if title:
+        names = site_names(url, sitename, doc.sitename if doc else None)
+        title = strip_site_name(title, names) or None
+
+    authors = _authors(obj) or split_authors(doc.author if doc else None)
+    section = _string(obj.get("articleSection")) or signals.first("article:section")
+    if not section and doc is not None and doc.categories:
+        section = doc.categories[0]
+    keywords = obj.get("keywords")
+    tags = [k for k in keywords.split(",")] if isinstance(keywords, str) else _strings(keywords)
+    tags = tags or signals.meta.get("article:tag", []) or (doc.tags if doc and doc.tags else [])
+    description = (
+        _string(obj.get("description")) or signals.first("og:description", "description") or (doc and doc.description)
+    )
+    image = signals.first("og:image") or _string(obj.get("image")) or (doc.image if doc else None)
+    return Extraction(
+        text=clean_text(doc.text if doc else None),
+        title=title,
+        authors=authors,
+        description=description or None,
+        section=section,
+        tags=_dedupe(tags),
+        image=urljoin(url, image) if image else None,
+        canonical_url=canonical_url(url, signals.canonical, signals.first("og:url")),
+        sitename=sitename or None,
+        page_kind=page_kind(signals, title, url),
+        published=published,
+        modified=modified,
+    )
