@@ -9,6 +9,8 @@ from datetime import datetime
 import feedparser
 import pytest
 
+import crawler.discovery.robots
+import crawler.discovery.sitemaps
 from crawler.discovery import (
     MAX_DECOMPRESSED,
     Entry,
@@ -64,6 +66,7 @@ def test_parse_w3c_date_rejects(raw: str) -> None:
         ("gio, 01 gen 2026 00:00:00 -0000", "2026-01-01T00:00:00+00:00"),
         ("Mon, 28 Sep 2026 17:22:23 +0200", "2026-09-28T17:22:23+02:00"),
         ("28 Sep 26 17:22 GMT", "2026-09-28T17:22:00+00:00"),
+        ("Fri, 11 Sep 2026 10:00:00 +0200 (CEST)", "2026-09-11T10:00:00+02:00"),
     ],
 )
 def test_parse_rfc822_italian_and_english(raw: str, expected: str) -> None:
@@ -244,6 +247,19 @@ def test_parse_feed_relative_link_and_guid_only_items() -> None:
             title="Solo guid, perché sì",
         ),
     ]
+
+
+def test_parse_feed_latin1_declared_as_utf8_keeps_entries() -> None:
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>Perché sì</title><link>https://www.example.it/x</link></item></channel></rss>"
+    ).encode("latin-1")
+    result = parse_feed(body, "https://www.example.it/feed/")
+    assert result.is_feed
+    assert result.entries == [Entry("https://www.example.it/x", title="Perché sì")]
+    assert (
+        result.error == "wrong encoding declared, entries kept: document declared as utf-8, but parsed as windows-1252"
+    )
 
 
 def test_parse_feed_rdf_uses_dc_date_as_publication_date() -> None:
@@ -433,6 +449,22 @@ def test_parse_sitemap_gzip_bomb_is_refused() -> None:
     assert result.error == f"gzip body decompresses to more than {MAX_DECOMPRESSED} bytes"
 
 
+@pytest.mark.parametrize(("extra", "refused"), [(-1, False), (0, False), (1, True)])
+def test_parse_sitemap_decompressed_size_threshold(monkeypatch: pytest.MonkeyPatch, extra: int, refused: bool) -> None:
+    sitemap = b"<urlset><url><loc>https://www.example.it/a</loc></url></urlset>"
+    monkeypatch.setattr(crawler.discovery.sitemaps, "MAX_DECOMPRESSED", 1000)
+    body = sitemap + b" " * (1000 + extra - len(sitemap))
+    result = parse_sitemap(gzip.compress(body), "https://www.example.it/sitemap.xml.gz")
+    assert result.kind == ("invalid" if refused else "urlset")
+    assert [e.url for e in result.entries] == ([] if refused else ["https://www.example.it/a"])
+
+
+def test_parse_sitemap_reads_every_gzip_member() -> None:
+    body = gzip.compress(b"https://www.example.it/a\n") + gzip.compress(b"https://www.example.it/b\n")
+    result = parse_sitemap(body, "https://www.example.it/sitemap.txt.gz")
+    assert [e.url for e in result.entries] == ["https://www.example.it/a", "https://www.example.it/b"]
+
+
 def test_parse_sitemap_does_not_resolve_external_entities() -> None:
     body = b"""<?xml version="1.0"?>
 <!DOCTYPE urlset [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
@@ -503,6 +535,17 @@ def test_parse_robots_sitemaps_reads_only_the_first_512_kb() -> None:
     filler = b"Disallow: /x\n" * (512 * 1024 // 13)
     body = head + filler + b"Sitemap: https://www.example.it/too-far.xml\n"
     assert parse_robots_sitemaps(body, "https://www.example.it/robots.txt") == ["https://www.example.it/first.xml"]
+
+
+@pytest.mark.parametrize(("cap_offset", "kept"), [(-1, False), (0, True), (1, True)])
+def test_parse_robots_sitemaps_line_at_the_cap(monkeypatch: pytest.MonkeyPatch, cap_offset: int, kept: bool) -> None:
+    """A line is kept only if it ends (newline included) within the cap."""
+    first = b"Sitemap: https://www.example.it/first.xml\n"
+    second = b"Sitemap: https://www.example.it/second.xml\n"
+    body = first + second + b"Disallow: /x\n"
+    monkeypatch.setattr(crawler.discovery.robots, "MAX_ROBOTS_BYTES", len(first + second) + cap_offset)
+    expected = ["https://www.example.it/first.xml"] + (["https://www.example.it/second.xml"] if kept else [])
+    assert parse_robots_sitemaps(body, "https://www.example.it/robots.txt") == expected
 
 
 # --- listing pages -----------------------------------------------------------------------------

@@ -111,6 +111,9 @@ _ZONES = {
 }  # fmt: skip
 """Zone names RFC 822 allows, plus the Central European ones Italian servers print."""
 
+_COMMENT_RE = re.compile(r"\s*\([^()]*\)\s*$")
+"""A trailing RFC 822 comment, as in ``+0200 (CEST)``."""
+
 # "mar" is both martedì and marzo: the weekday can only come before the day number and the month
 # only after it, so the position in this pattern decides which one a token is.
 _RFC822_RE = re.compile(
@@ -136,7 +139,7 @@ def parse_rfc822(s: str) -> datetime | None:
     """
     if not isinstance(s, str):
         return None
-    match = _RFC822_RE.fullmatch(s.strip())
+    match = _RFC822_RE.fullmatch(_COMMENT_RE.sub("", s).strip())
     if not match:
         return None
     g = match.groupdict()

@@ -130,5 +130,14 @@ def parse_feed(body: bytes, url: str) -> FeedResult:
             return FeedResult(error="not an RSS/Atom feed (looks like HTML)")
         reason = f": {type(bozo).__name__}: {bozo}" if bozo else ""
         return FeedResult(error=f"not an RSS/Atom feed{reason}")
-    error = f"malformed feed (entries may be missing): {type(bozo).__name__}: {bozo}" if bozo else None
-    return FeedResult(entries=entries, is_feed=True, error=error)
+    return FeedResult(entries=entries, is_feed=True, error=_describe(bozo))
+
+
+def _describe(bozo: Exception | None) -> str | None:
+    """A feed-level problem in words; a wrong charset declaration (Italian sites declaring utf-8
+    and sending latin-1) loses no entries and must not read like a broken feed."""
+    if bozo is None:
+        return None
+    if isinstance(bozo, feedparser.CharacterEncodingOverride):
+        return f"wrong encoding declared, entries kept: {bozo}"
+    return f"malformed feed (entries may be missing): {type(bozo).__name__}: {bozo}"

@@ -33,8 +33,8 @@ def parse_robots_sitemaps(body: bytes, url: str) -> list[str]:
     if text.startswith("<"):  # no robots.txt line starts with "<"; every HTML page does
         return []
     lines = text.splitlines()
-    if truncated and lines:
-        lines.pop()  # the cut may have fallen inside the last line
+    if truncated and lines and not text.endswith(("\n", "\r")):
+        lines.pop()  # the cut fell inside the last line
     found: list[str] = []
     for line in lines:
         match = _SITEMAP_RE.match(line.split("#", 1)[0])
