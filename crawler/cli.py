@@ -54,7 +54,7 @@ def run_crawl(
 
     from crawler.spiders.outlet import OutletSpider
 
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(OutletSpider)
     kwargs: dict[str, Any] = {"db": db}
     if outlet_keys:
@@ -86,9 +86,7 @@ def print_summary(stats: dict[str, Any]) -> None:
         for k in ("discovered", "fetched", "stored", "unchanged", "duplicates", "rejects", "errors"):
             totals[k] = totals.get(k, 0) + int(c.get(k, 0))
         style = {"ok": "green", "partial": "yellow", "unreachable": "red"}.get(c.get("status", ""), "")
-        table.add_row(
-            key, *cells, f"[{style}]{c.get('status', '')}[/]" if style else str(c.get("status", ""))
-        )
+        table.add_row(key, *cells, f"[{style}]{c.get('status', '')}[/]" if style else str(c.get("status", "")))
         if c.get("message"):
             problems.append(f"{key}: {c['message']}")
     table.add_row("[bold]total[/]", *(f"[bold]{totals.get(k, 0)}[/]" for k in
@@ -268,9 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     def db_arg(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument(
-            "--db", default=defaults.SPORTNEWS_DB, help=f"archive file (default {defaults.SPORTNEWS_DB})"
-        )
+        sp.add_argument("--db", default=defaults.SPORTNEWS_DB, help=f"archive file (default {defaults.SPORTNEWS_DB})")
 
     def lock_arg(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--lock-timeout", type=float, default=defaults.SPORTNEWS_LOCK_TIMEOUT,
@@ -293,9 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-articles", type=int, metavar="N", help="at most N article pages per outlet")
     c.add_argument("--log-level", default="ERROR", help="Scrapy log level (default ERROR; INFO for details)")
     c.add_argument("--log-file", help="write the Scrapy log to this file")
-    c.add_argument(
-        "-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy/sportnews setting"
-    )
+    c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy/sportnews setting")
     c.set_defaults(func=cmd_crawl)
 
     o = sub.add_parser("outlets", help="list the outlet registry")
@@ -314,9 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("parquet", "csv", "jsonl", "txt"), required=True)
     e.add_argument("--out", required=True, help="output file (a folder for txt)")
     e.add_argument("--outlet", action="append", metavar="KEY", help="only this outlet (repeatable)")
-    e.add_argument(
-        "--since", metavar="DATE", help="only articles published on or after this date (YYYY-MM-DD)"
-    )
+    e.add_argument("--since", metavar="DATE", help="only articles published on or after this date (YYYY-MM-DD)")
     db_arg(e)
     lock_arg(e)
     e.set_defaults(func=cmd_export)

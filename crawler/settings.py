@@ -75,6 +75,9 @@ EXTENSIONS = {
 }
 
 # Pages are large: let fewer responses queue in the scraper before downloading pauses.
+# News feeds list newest first: fetch in that order (Scrapy defaults to LIFO).
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 20_000_000
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -18,6 +18,22 @@ def host_of(url: str) -> str:
         return ""
 
 
+def port_of(url: str) -> int | None:
+    """The explicit port of a URL, None when it has none or it is malformed."""
+    try:
+        return urlsplit(url).port
+    except ValueError:
+        return None
+
+
+def split_domain(domain: str) -> tuple[str, int | None]:
+    """``"example.it"`` -> ("example.it", None); ``"127.0.0.1:8080"`` -> ("127.0.0.1", 8080)."""
+    host, sep, port = domain.rpartition(":")
+    if sep and port.isdigit() and host and not host.endswith("]"):
+        return host.lower(), int(port)
+    return domain.lower(), None
+
+
 @dataclass(frozen=True)
 class OutletSpec:
     """One outlet: where its articles are announced and how its article URLs look.
@@ -31,8 +47,9 @@ class OutletSpec:
     name: str
     """Human name, e.g. "La Gazzetta dello Sport"."""
     domains: tuple[str, ...]
-    """Hosts the outlet's articles live on. ``gazzetta.it`` also covers ``www.gazzetta.it``.
-    Nothing outside these hosts is ever fetched for this outlet."""
+    """Hosts the outlet's articles live on. ``gazzetta.it`` also covers ``www.gazzetta.it``;
+    ``host:port`` limits a host to one port (local mirrors). Nothing outside these hosts is ever
+    fetched for this outlet."""
     feeds: tuple[str, ...] = ()
     """RSS 2.0 / Atom feed URLs."""
     sitemaps: tuple[str, ...] = ()
@@ -77,7 +94,11 @@ class OutletSpec:
         host = host_of(url)
         if not host:
             return False
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        for domain in self.domains:
+            d, port = split_domain(domain)
+            if (host == d or host.endswith("." + d)) and (port is None or port == port_of(url)):
+                return True
+        return False
 
     def is_article(self, url: str) -> bool:
         """True when the URL is on the outlet's hosts and matches its article pattern."""
@@ -86,7 +107,11 @@ class OutletSpec:
         return self.article_re is None or self.article_re.search(url) is not None
 
     def robots_urls(self) -> tuple[str, ...]:
-        """The /robots.txt of each domain, with the scheme of the outlet's own URLs."""
+        """The /robots.txt of each host the outlet's own URLs name, else of each domain.
+
+        A domain with no URL to take the scheme from gets ``https://``; the spider falls back to
+        ``http://`` when that cannot connect (see ``http_fallback``).
+        """
         if not self.robots:
             return ()
         seen: dict[str, None] = {}
@@ -95,6 +120,16 @@ class OutletSpec:
             if parts.scheme and parts.netloc and self.owns(url):
                 seen[f"{parts.scheme}://{parts.netloc}/robots.txt"] = None
         if not seen:
-            for d in self.domains:
-                seen[f"https://{d}/robots.txt"] = None
+            for domain in self.domains:
+                host, port = split_domain(domain)
+                scheme = "https" if port in (None, 443) else "http"
+                seen[f"{scheme}://{host}{f':{port}' if port not in (None, 80, 443) else ''}/robots.txt"] = None
         return tuple(seen)
+
+
+def http_fallback(url: str) -> str | None:
+    """The ``http://`` form of an ``https://`` URL with no explicit port, for hosts without TLS."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.port is None:
+        return parts._replace(scheme="http").geturl()
+    return None

@@ -26,7 +26,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.discovery import Entry, extract_links, parse_feed, parse_robots_sitemaps, parse_sitemap
 from crawler.outlets.registry import select_outlets
-from crawler.outlets.spec import OutletSpec
+from crawler.outlets.spec import OutletSpec, http_fallback
 from pipeline.items import Discovery, Duplicate, FetchedPage, Reject
 from pipeline.urls import article_id_for, url_key
 from storage.connection import ArchiveError, opened
@@ -197,9 +197,7 @@ class OutletSpider(Spider):
         if result.error:
             self.note_source_error(outlet.key, response.url, f"sitemap: {result.error}")
             if result.kind == "invalid":
-                yield self.source_reject(
-                    outlet.key, response.url, "source_invalid", result.error, response.status
-                )
+                yield self.source_reject(outlet.key, response.url, "source_invalid", result.error, response.status)
                 return
         depth = int(response.meta.get("depth", 0))
         for child in result.children:
@@ -289,9 +287,7 @@ class OutletSpider(Spider):
         self.count(outlet.key, "discovered")
         yield self.article_request(outlet, url, discovery, [])
 
-    def article_request(
-        self, outlet: OutletSpec, url: str, discovery: Discovery, chain: list[str]
-    ) -> Request:
+    def article_request(self, outlet: OutletSpec, url: str, discovery: Discovery, chain: list[str]) -> Request:
         return Request(
             url,
             callback=self.parse_article,
@@ -373,16 +369,21 @@ class OutletSpider(Spider):
         logger.warning("%s: %s: %s", outlet, url, message)
 
     def source_reject(self, outlet: str, url: str, reason: str, detail: str, status: int | None) -> Reject:
-        return Reject(
-            outlet=outlet, url=url, reason=reason, detail=detail, http_status=status, stage="source"
-        )
+        return Reject(outlet=outlet, url=url, reason=reason, detail=detail, http_status=status, stage="source")
 
-    def source_failed(self, failure: Failure) -> Iterator[Reject]:
+    def source_failed(self, failure: Failure) -> Iterator[Reject | Request]:
         request = failure.request  # type: ignore[attr-defined]
         outlet = request.meta["outlet"]
         reason, detail, status = failure_reason(failure)
         kind = request.meta.get("source_kind", "source")
         if kind == "robots" and status == 404:
             return  # no robots.txt: nothing to read, nothing wrong
+        fallback = http_fallback(request.url) if kind == "robots" and status is None else None
+        if fallback and fallback not in self.seen_sources:
+            logger.info("%s: %s unreachable (%s), trying %s", outlet, request.url, detail, fallback)
+            self.count(outlet, "sources", -1)  # the same source, asked again over plain http
+            yield self.source_request(self.outlets[outlet], fallback, "robots", self.parse_robots,
+                                      dont_obey_robotstxt=True)  # fmt: skip
+            return
         self.note_source_error(outlet, request.url, f"{kind}: {detail}")
         yield self.source_reject(outlet, request.url, f"source_{reason}", detail, status)
