@@ -232,9 +232,8 @@ def extraction_json(result: Any) -> dict[str, Any]:
 def cmd_extract(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from pipeline.worker import init_worker, process_page
-
     from pipeline.items import Discovery, ExtractedArticle, FetchedPage
+    from pipeline.worker import init_worker, process_page
 
     path = Path(args.file)
     try:

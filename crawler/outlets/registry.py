@@ -69,7 +69,8 @@ FILE_FIELDS = (
 
 START_FIELDS = ("feeds", "sitemaps", "listing_pages")
 LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
-# One DNS label: letters, digits, '-' (and '_', which some real hosts use), not starting or ending in '-'.
+# Dot-separated DNS labels of letters, digits and '-' (plus '_', which some real hosts use), no label
+# starting or ending in '-'. Anything with a scheme, port or path fails, which is the point.
 HOST_RE = re.compile(
     r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$"
 )
@@ -341,9 +342,8 @@ def load_outlet_file(path: str | os.PathLike[str]) -> dict[str, OutletSpec]:
     return outlets
 
 
-def _check_builtin(module_name: str, spec: object) -> OutletSpec:
+def _check_builtin(where: str, module_name: str, spec: object) -> OutletSpec:
     """The invariants a built-in module must keep; a broken one stops the registry at load."""
-    where = f"{PACKAGE}.{module_name}"
     if not isinstance(spec, OutletSpec):
         raise OutletFileError(f"{where}: module must define OUTLET = OutletSpec(...), got {_type_name(spec)}")
     if spec.key != module_name:
@@ -357,7 +357,7 @@ def _check_builtin(module_name: str, spec: object) -> OutletSpec:
 
 
 def load_builtin(package: str = PACKAGE) -> dict[str, OutletSpec]:
-    """Every built-in outlet by key, found by listing the modules of the package.
+    """Every built-in outlet by key, sorted by key, found by listing the modules of the package.
 
     Discovery instead of a hand-kept list means adding an outlet is adding one file. Each module
     must define ``OUTLET`` whose key equals the module name (the key is also the spider argument
@@ -367,25 +367,34 @@ def load_builtin(package: str = PACKAGE) -> dict[str, OutletSpec]:
         package: dotted name of the package to scan; tests point it at a throw-away package.
 
     Raises:
-        OutletFileError: a module has no ``OUTLET``, two modules share a key, a key differs from
-            its module name, or a start URL is outside the outlet's domains.
+        OutletFileError: a module has no ``OUTLET``, two modules share a key (a copied module whose
+            key was not changed), a key differs from its module name, or a start URL is outside
+            the outlet's domains.
     """
     pkg = importlib.import_module(package)
-    outlets: dict[str, OutletSpec] = {}
-    modules: dict[str, str] = {}
+    found: list[tuple[str, object]] = []
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         if info.name in NOT_OUTLET_MODULES or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{package}.{info.name}")
-        spec = getattr(module, "OUTLET", None)
+        found.append((info.name, getattr(module, "OUTLET", None)))
+
+    # Duplicates first: "two modules claim 'x'" says more than "module y is misnamed".
+    owners: dict[str, list[str]] = {}
+    for module_name, spec in found:
         key = getattr(spec, "key", None)
-        if isinstance(key, str) and key in outlets:
+        if isinstance(key, str):
+            owners.setdefault(key, []).append(module_name)
+    for key, module_names in owners.items():
+        if len(module_names) > 1:
             raise OutletFileError(
-                f"{package}: duplicate outlet key {key!r} in modules {modules[key]!r} and {info.name!r}"
+                f"{package}: duplicate outlet key {key!r} in modules {', '.join(map(repr, module_names))}"
             )
-        spec = _check_builtin(info.name, spec)
-        outlets[spec.key] = spec
-        modules[spec.key] = info.name
+
+    outlets: dict[str, OutletSpec] = {}
+    for module_name, spec in found:
+        checked = _check_builtin(f"{package}.{module_name}", module_name, spec)
+        outlets[checked.key] = checked
     return outlets
 
 
