@@ -392,6 +392,22 @@ def test_example_file_loads(write_file) -> None:
     assert mappasport.language == "it"
 
 
+def test_domain_with_port(write_file) -> None:
+    path = write_file(
+        """
+        [[outlet]]
+        key = "portsport"
+        domains = ["127.0.0.21:18121"]
+        feeds = ["http://127.0.0.21:18121/rss/calcio.xml"]
+        robots = true
+        """
+    )
+    spec = load_outlet_file(path)["portsport"]
+    assert spec.domains == ("127.0.0.21:18121",)
+    assert spec.owns("http://127.0.0.21:18121/calcio/1.html")
+    assert not spec.owns("http://127.0.0.21:18122/calcio/1.html")
+
+
 def test_defaults_and_optional_fields(write_file) -> None:
     path = write_file(
         """
@@ -454,13 +470,18 @@ MALFORMED = [
     ),
     pytest.param(
         'key = "feedsport"\ndomains = ["https://127.0.0.21/"]\nrobots = true',
-        ["outlet 'feedsport'", "field 'domains'", "no scheme, port or path", "'https://127.0.0.21/'"],
+        ["outlet 'feedsport'", "field 'domains'", "no scheme or path", "'https://127.0.0.21/'"],
         id="domains-with-scheme",
     ),
     pytest.param(
-        'key = "feedsport"\ndomains = ["127.0.0.21:18121"]\nrobots = true',
-        ["outlet 'feedsport'", "field 'domains'", "'127.0.0.21:18121'"],
-        id="domains-with-port",
+        'key = "feedsport"\ndomains = ["127.0.0.21:99999"]\nrobots = true',
+        ["outlet 'feedsport'", "field 'domains'", "'127.0.0.21:99999'"],
+        id="domains-with-bad-port",
+    ),
+    pytest.param(
+        'key = "feedsport"\ndomains = ["127.0.0.21:18121"]\nfeeds = ["http://127.0.0.21:18122/rss.xml"]',
+        ["outlet 'feedsport'", "field 'feeds'", "host '127.0.0.21:18122' is not within domains"],
+        id="feed-on-another-port",
     ),
     pytest.param(
         'key = "feedsport"\ndomains = ["127.0.0.21"]\nfeed = ["http://127.0.0.21/a.xml"]',
@@ -489,7 +510,7 @@ MALFORMED = [
     ),
     pytest.param(
         'key = "feedsport"\ndomains = ["127.0.0.21"]\nfeeds = ["http://127.0.0.99:18121/rss.xml"]',
-        ["outlet 'feedsport'", "field 'feeds'", "host '127.0.0.99' is not within domains", "never fetch outside"],
+        ["outlet 'feedsport'", "field 'feeds'", "host '127.0.0.99:18121' is not within domains", "never fetch outside"],
         id="feed-off-domain",
     ),
     pytest.param(

@@ -7,7 +7,7 @@ file of ``[[outlet]]`` tables::
     [[outlet]]
     key = "feedsport"                  # required, snake_case
     name = "Feedsport"                 # optional, defaults to the key
-    domains = ["127.0.0.21"]           # required: hosts, no scheme, port or path
+    domains = ["127.0.0.21"]           # required: hosts (host:port pins one port), no scheme or path
     language = "it"                    # optional, ISO 639-1, default "it"
     article_url = '/calcio/\\d{4}/.+\\.html$'   # optional regex (re.search on the full URL)
     feeds = ["http://127.0.0.21:18121/rss/calcio.xml"]
@@ -16,9 +16,10 @@ file of ``[[outlet]]`` tables::
 
 At least one of ``feeds``, ``sitemaps``, ``listing_pages`` or ``robots = true`` is required.
 Every feed, sitemap, listing page and the homepage must be http(s) and on one of ``domains``:
-nothing outside an outlet's domains is ever fetched. An outlet that relies on ``robots = true``
-alone should also give ``homepage``, so the scheme and port of its robots.txt are known (without
-it the spec falls back to ``https://{domain}/robots.txt``).
+nothing outside an outlet's domains is ever fetched. A domain may be ``host:port`` to pin one
+port (a local mirror). An outlet that relies on ``robots = true`` alone should also give
+``homepage`` (or a ``host:port`` domain), so the scheme and port of its robots.txt are known;
+without them ``OutletSpec.robots_urls`` has to guess ``https://{domain}/robots.txt``.
 
 Mistakes fail loudly with :class:`OutletFileError`, naming the file, the outlet and the field:
 unknown fields (typos), wrong types, bad regexes, non-http(s) URLs, URLs outside ``domains``,
@@ -43,7 +44,7 @@ import tomllib
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.outlets.spec import KEY_RE, OutletSpec, host_of
+from crawler.outlets.spec import KEY_RE, OutletSpec, split_domain
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ FILE_FIELDS = (
 START_FIELDS = ("feeds", "sitemaps", "listing_pages")
 LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 # Dot-separated DNS labels of letters, digits and '-' (plus '_', which some real hosts use), no label
-# starting or ending in '-'. Anything with a scheme, port or path fails, which is the point.
+# starting or ending in '-'. Anything with a scheme or path fails, which is the point. A ':port'
+# suffix is split off first (see spec.split_domain).
 HOST_RE = re.compile(
     r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$"
 )
@@ -99,9 +101,10 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def _host_within(host: str, domains: tuple[str, ...]) -> bool:
-    """The rule of ``OutletSpec.owns``: the host is a domain or one of its subdomains."""
-    return bool(host) and any(host == d or host.endswith("." + d) for d in domains)
+def _within(url: str, domains: tuple[str, ...]) -> bool:
+    """``OutletSpec.owns`` itself, on a throw-away spec, so the loader can never disagree with the
+    spider about which URLs an outlet owns (subdomains, ``host:port`` domains)."""
+    return OutletSpec(key="probe", name="probe", domains=domains).owns(url)
 
 
 def url_problem(url: str, domains: tuple[str, ...]) -> str | None:
@@ -118,10 +121,9 @@ def url_problem(url: str, domains: tuple[str, ...]) -> str | None:
         return f"has {url!r}, which is not a valid URL ({exc})"
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"has {url!r}, which is not an http(s) URL"
-    host = host_of(url)
-    if not _host_within(host, domains):
+    if not _within(url, domains):
         return (
-            f"has {url!r}, whose host {host!r} is not within domains {list(domains)}"
+            f"has {url!r}, whose host {parts.netloc.lower()!r} is not within domains {list(domains)}"
             " (we never fetch outside an outlet's domains)"
         )
     return None
@@ -160,12 +162,15 @@ def _read_domains(table: dict[str, Any]) -> tuple[str, ...]:
         raise _FieldError("domains", "must name at least one host")
     clean = []
     for host in hosts:
-        host = host.lower().rstrip(".")
-        if not _is_host(host):
+        domain = host.lower().rstrip(".")
+        name, port = split_domain(domain)
+        if not _is_host(name.rstrip(".")) or (port is not None and not 0 < port < 65536):
             raise _FieldError(
-                "domains", f"must be a list of hosts such as 'www.example.it' (no scheme, port or path), got {host!r}"
+                "domains",
+                f"must be a list of hosts such as 'www.example.it' or '127.0.0.1:8080' (no scheme or path), "
+                f"got {host!r}",
             )
-        clean.append(host)
+        clean.append(f"{name.rstrip('.')}:{port}" if port is not None else name.rstrip("."))
     return tuple(dict.fromkeys(clean))
 
 
