@@ -53,31 +53,42 @@ def parse_iso(value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+def _scrapy_errors(*names: str) -> tuple[type[BaseException], ...]:
+    """Scrapy's own download exceptions (2.13+), where this Scrapy has them."""
+    import scrapy.exceptions
+
+    return tuple(getattr(scrapy.exceptions, n) for n in names if hasattr(scrapy.exceptions, n))
+
+
+DNS_ERRORS = (DNSLookupError, *_scrapy_errors("CannotResolveHostError"))
+TIMEOUT_ERRORS = (TimeoutError, TCPTimedOutError, *_scrapy_errors("DownloadTimeoutError"))
+REFUSED_ERRORS = (ConnectionRefusedError, *_scrapy_errors("DownloadConnectionRefusedError"))
+LOST_ERRORS = (ConnectionLost, ResponseNeverReceived, ResponseFailed,
+               *_scrapy_errors("ResponseDataLossError", "DownloadFailedError"))  # fmt: skip
+CANCELLED_ERRORS = _scrapy_errors("DownloadCancelledError")
+
+
 def failure_reason(failure: Failure) -> tuple[str, str, int | None]:
     """(reason code, human detail, HTTP status) for a failed download."""
     exc = failure.value
+    text = str(exc).strip() or type(exc).__name__
     if isinstance(exc, HttpError):
         status = exc.response.status
         return f"http_{status}", f"HTTP {status} from {exc.response.url}", status
     if isinstance(exc, IgnoreRequest):
-        text = str(exc) or "request ignored"
         reason = "robots" if "robots" in text.lower() else "ignored"
         return reason, text, None
-    if isinstance(exc, DNSLookupError):
-        return "dns", f"DNS lookup failed: {exc}", None
-    if isinstance(exc, TimeoutError | TCPTimedOutError):
-        return "timeout", f"timed out: {exc}", None
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection_refused", f"connection refused: {exc}", None
-    if isinstance(exc, ConnectionLost | ResponseNeverReceived | ResponseFailed):
-        text = str(exc)
-        if "maxsize" in text.lower() or "max size" in text.lower():
-            return "too_large", text, None
-        return "connection_lost", f"connection lost: {text}", None
-    text = f"{type(exc).__name__}: {exc}"
-    if "max size" in text.lower() or "maxsize" in text.lower():
+    if "maxsize" in text.lower() or "max size" in text.lower():
         return "too_large", text, None
-    return "fetch_error", text, None
+    if isinstance(exc, DNS_ERRORS):
+        return "dns", f"DNS lookup failed ({text})", None
+    if isinstance(exc, TIMEOUT_ERRORS):
+        return "timeout", f"timed out ({text})", None
+    if isinstance(exc, REFUSED_ERRORS):
+        return "connection_refused", f"connection refused ({text})", None
+    if isinstance(exc, LOST_ERRORS + CANCELLED_ERRORS):
+        return "connection_lost", f"connection lost ({text})", None
+    return "fetch_error", f"{type(exc).__name__}: {text}", None
 
 
 class OutletSpider(Spider):
