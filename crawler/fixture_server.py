@@ -213,9 +213,7 @@ class FixtureSites:
 
     def substitute_bytes(self, body: bytes) -> bytes:
         """Same on bytes, so cp1252 or latin-1 pages keep their own bytes around the tokens."""
-        return TOKEN_RE_BYTES.sub(
-            lambda m: self._token(m.group(1).decode(), m.group(2).decode()).encode("ascii"), body
-        )
+        return TOKEN_RE_BYTES.sub(lambda m: self._token(m.group(1).decode(), m.group(2).decode()).encode("ascii"), body)
 
     def render(self, key: str, path: str) -> tuple[int, str, dict[str, str], bytes]:
         """Status, content type, headers and body that ``path`` of outlet ``key`` answers now."""

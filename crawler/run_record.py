@@ -69,12 +69,8 @@ class RunRecorder:
         run_id, db = stats.get("sportnews/run_id"), stats.get("sportnews/db")
         if not run_id or not db:
             return  # the store stage never opened the run (for instance the archive was locked)
-        per_outlet = summarize(
-            stats, getattr(spider, "outlets", {}) or {}, getattr(spider, "source_errors", {})
-        )
-        status = {"finished": "finished", "shutdown": "interrupted", "cancelled": "interrupted"}.get(
-            reason, reason
-        )
+        per_outlet = summarize(stats, getattr(spider, "outlets", {}) or {}, getattr(spider, "source_errors", {}))
+        status = {"finished": "finished", "shutdown": "interrupted", "cancelled": "interrupted"}.get(reason, reason)
         writer = ArchiveWriter(db, self.crawler.settings.getfloat("SPORTNEWS_LOCK_TIMEOUT", 30.0))
         try:
             writer.finish_run(run_id, status, per_outlet)

@@ -62,9 +62,7 @@ class DedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        return cls(
-            None, crawler.settings.getfloat("SPORTNEWS_DEDUPE_WINDOW_DAYS", DEDUPE_WINDOW_DAYS), crawler
-        )
+        return cls(None, crawler.settings.getfloat("SPORTNEWS_DEDUPE_WINDOW_DAYS", DEDUPE_WINDOW_DAYS), crawler)
 
     def open_spider(self) -> None:
         spider = self.crawler.spider if self.crawler else None
@@ -72,14 +70,10 @@ class DedupePipeline:
         if not self.db_path:
             return
         since = datetime.now(UTC) - timedelta(days=self.window_days)
-        lock_timeout = (
-            self.crawler.settings.getfloat("SPORTNEWS_LOCK_TIMEOUT", 30.0) if self.crawler else 30.0
-        )
+        lock_timeout = self.crawler.settings.getfloat("SPORTNEWS_LOCK_TIMEOUT", 30.0) if self.crawler else 30.0
         with opened(self.db_path, lock_timeout=lock_timeout) as con:
             for t in known_texts(con, since):
-                self.by_text.setdefault(
-                    t.content_hash, Original(t.article_id, t.outlet, t.url, t.published_at)
-                )
+                self.by_text.setdefault(t.content_hash, Original(t.article_id, t.outlet, t.url, t.published_at))
 
     def archive_has(self, key: str) -> str | None:
         """The article_id the archive holds under this URL key (from the spider's archive view)."""
@@ -101,9 +95,7 @@ class DedupePipeline:
         # The page names another page as canonical, and that one is already here.
         if key != fetched_key and (key in self.by_key or self.archive_has(key)):
             self._stat("url")
-            return Duplicate(
-                item.outlet, item.url, article_id, self.by_key.get(key, item.canonical_url), "url"
-            )
+            return Duplicate(item.outlet, item.url, article_id, self.by_key.get(key, item.canonical_url), "url")
         if key in self.by_key and self.by_key[key] != item.url:
             self._stat("url")
             return Duplicate(item.outlet, item.url, article_id, self.by_key[key], "url")
@@ -115,8 +107,6 @@ class DedupePipeline:
             item.duplicate_of, item.duplicate_kind, item.similarity = original.article_id, "exact", 1.0
             self._stat("exact_other_outlet")
         else:
-            self.by_text[item.content_hash] = Original(
-                article_id, item.outlet, item.url, _when(item.published_at)
-            )
+            self.by_text[item.content_hash] = Original(article_id, item.outlet, item.url, _when(item.published_at))
         self.by_key[key] = item.url
         return item

@@ -26,9 +26,7 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         s = crawler.settings
-        pool = ExtractionPool(
-            s.getint("SPORTNEWS_EXTRACT_WORKERS", 0), s.getint("SPORTNEWS_EXTRACT_QUEUE", 64)
-        )
+        pool = ExtractionPool(s.getint("SPORTNEWS_EXTRACT_WORKERS", 0), s.getint("SPORTNEWS_EXTRACT_QUEUE", 64))
         return cls(pool, crawler)
 
     def open_spider(self) -> None:

@@ -42,9 +42,7 @@ class ExtractionPool:
     def start(self) -> None:
         # "spawn": forking a process that runs the Twisted reactor and threads is unsafe.
         ctx = multiprocessing.get_context("spawn")
-        self._executor = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=ctx, initializer=init_worker
-        )
+        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=init_worker)
 
     async def process(self, page: FetchedPage) -> ExtractedArticle | Reject:
         """Extract one page in a worker; a crashed worker becomes a reject, never an exception."""

@@ -67,9 +67,7 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         s = crawler.settings
-        return cls(
-            None, s.getint("SPORTNEWS_BATCH_SIZE", 200), s.getfloat("SPORTNEWS_FLUSH_SECONDS", 5.0), crawler
-        )
+        return cls(None, s.getint("SPORTNEWS_BATCH_SIZE", 200), s.getfloat("SPORTNEWS_FLUSH_SECONDS", 5.0), crawler)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def open_spider(self) -> None:
@@ -78,9 +76,7 @@ class StorePipeline:
             db = getattr(spider, "db_path", None) or (
                 self.crawler.settings.get("SPORTNEWS_DB") if self.crawler else None
             )
-            lock_timeout = (
-                self.crawler.settings.getfloat("SPORTNEWS_LOCK_TIMEOUT", 30.0) if self.crawler else 30.0
-            )
+            lock_timeout = self.crawler.settings.getfloat("SPORTNEWS_LOCK_TIMEOUT", 30.0) if self.crawler else 30.0
             self.writer = ArchiveWriter(Path(db), lock_timeout=lock_timeout)
         outlets = sorted(getattr(spider, "outlets", {}) or {})
         self.writer.start_run(self.run_id, outlets, getattr(spider, "since_days", None))
@@ -137,12 +133,8 @@ class StorePipeline:
             return
         stats = self.crawler.stats
         for a in articles:
-            stats.inc_value(
-                f"sportnews/{a['outlet']}/{'stored' if a['article_id'] in written else 'unchanged'}"
-            )
+            stats.inc_value(f"sportnews/{a['outlet']}/{'stored' if a['article_id'] in written else 'unchanged'}")
         for d in duplicates:
             stats.inc_value(f"sportnews/{d['outlet']}/duplicates")
         for r in rejects:
-            stats.inc_value(
-                f"sportnews/{r['outlet']}/{'rejects' if r['stage'] == 'article' else 'source_rejects'}"
-            )
+            stats.inc_value(f"sportnews/{r['outlet']}/{'rejects' if r['stage'] == 'article' else 'source_rejects'}")

@@ -40,9 +40,7 @@ def txt_name(published: datetime | None, outlet: str, article_id: str) -> str:
 def txt_body(published: datetime | date | None, title: str | None, text: str) -> str:
     """The seed-article shape: ``date YYYY-MM-DD <title>``, a blank line, the text."""
     day = published.date() if isinstance(published, datetime) else published
-    return (
-        f"date {day.isoformat() if day else 'unknown'} {title or ''}".rstrip() + "\n\n" + text.strip() + "\n"
-    )
+    return f"date {day.isoformat() if day else 'unknown'} {title or ''}".rstrip() + "\n\n" + text.strip() + "\n"
 
 
 def export_archive(
@@ -80,8 +78,6 @@ def export_archive(
             for row in rows:
                 published = row[idx["published_at"]]
                 name = txt_name(published, row[idx["outlet"]], row[idx["article_id"]])
-                (out / name).write_text(
-                    txt_body(published, row[idx["title"]], row[idx["text"]]), encoding="utf-8"
-                )
+                (out / name).write_text(txt_body(published, row[idx["title"]], row[idx["text"]]), encoding="utf-8")
                 count += 1
         return count

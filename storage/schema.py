@@ -125,9 +125,7 @@ MIGRATIONS: dict[int, list[str] | Callable[[duckdb.DuckDBPyConnection], None]] =
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     """The archive's schema version; 0 for a new, empty file."""
-    has = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'"
-    ).fetchone()
+    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'").fetchone()
     if not has or not has[0]:
         return 0
     row = con.execute("SELECT max(version) FROM schema_info").fetchone()

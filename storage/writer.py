@@ -153,9 +153,7 @@ class ArchiveWriter:
                     con.execute("ROLLBACK")
                     raise
         except duckdb.Error as exc:
-            raise ArchiveError(
-                f"writing a batch to {self.path} failed, nothing of it was kept: {exc}"
-            ) from exc
+            raise ArchiveError(f"writing a batch to {self.path} failed, nothing of it was kept: {exc}") from exc
         return result
 
     def _write_articles(
@@ -189,9 +187,7 @@ class ArchiveWriter:
             result.inserted += len(fresh)
         if changed:
             con.executemany(
-                "UPDATE articles SET "
-                + ", ".join(f"{c} = ?" for c in UPDATABLE_COLUMNS)
-                + " WHERE article_id = ?",
+                "UPDATE articles SET " + ", ".join(f"{c} = ?" for c in UPDATABLE_COLUMNS) + " WHERE article_id = ?",
                 [[a.get(c) for c in UPDATABLE_COLUMNS] + [a["article_id"]] for a in changed],
             )
             result.updated += len(changed)
