@@ -9,8 +9,6 @@ import duckdb
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-"""Bump together with a new entry in ``MIGRATIONS``; never edit a released migration."""
 
 _V1 = [
     """
@@ -119,8 +117,15 @@ _V1 = [
     "CREATE INDEX IF NOT EXISTS articles_url_key ON articles (url_key)",
 ]
 
-MIGRATIONS: dict[int, list[str] | Callable[[duckdb.DuckDBPyConnection], None]] = {1: _V1}
-"""version -> statements that bring an archive from version-1 to version."""
+Migration = list[str] | Callable[[duckdb.DuckDBPyConnection], None]
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("base tables", _V1),
+]
+"""Ordered (name, statements) steps; step i brings an archive from version i to version i+1.
+Append new steps at the end; never edit or reorder a released one."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -143,7 +148,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             f"archive schema version {version} is newer than this sportnews ({SCHEMA_VERSION}): upgrade sportnews"
         )
     for target in range(version + 1, SCHEMA_VERSION + 1):
-        step = MIGRATIONS[target]
+        name, step = MIGRATIONS[target - 1]
         con.execute("BEGIN TRANSACTION")
         try:
             if callable(step):
@@ -156,5 +161,5 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.execute("ROLLBACK")
             raise
-        logger.info("archive schema migrated to version %s", target)
+        logger.info("archive schema migrated to version %s (%s)", target, name)
     return SCHEMA_VERSION
