@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from lxml.etree import XPath
-from lxml.html import HtmlElement
+from lxml.html import Element, HtmlElement
 from trafilatura.utils import load_html
 
 from . import dates
@@ -72,10 +72,12 @@ BOILERPLATE_RES = tuple(
 )
 
 # Reading the page ourselves: one pass of XPath over the tree trafilatura also gets.
+_JSONLD_NODES_XP = XPath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]")
 _JSONLD_XP = XPath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]/text()")
 # Comment or CDATA wrappers some CMSs still put around script content ("<![CDATA[ {...} ]]>").
 _WRAPPER_RE = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 _META_XP = XPath("//meta[@content]")
+_META_AUTHOR_XP = XPath("//meta[@name='author'][@content]")
 _CANONICAL_XP = XPath(
     "//link[@href][contains(concat(' ', translate(@rel, 'CANONICAL', 'canonical'), ' '), ' canonical ')]/@href"
 )
@@ -133,8 +135,6 @@ class PageSignals:
     canonical: str | None = None
     itemprop_dates: dict[str, str] = field(default_factory=dict)
     """datePublished/dateModified from non-meta elements (``<time itemprop datetime>``)."""
-    text_dates: list[TextDate] = field(default_factory=list)
-    """Italian textual dates found in date lines and below the headline."""
 
     def first(self, *names: str) -> str | None:
         for name in names:
@@ -199,7 +199,7 @@ def _read_jsonld(tree: HtmlElement, signals: PageSignals) -> None:
 
 
 def read_signals(tree: HtmlElement) -> PageSignals:
-    """JSON-LD article object, meta tags, canonical link and date lines of a parsed page."""
+    """JSON-LD article object, meta tags and canonical link of a parsed page."""
     signals = PageSignals()
     _read_jsonld(tree, signals)
     for el in _META_XP(tree):
@@ -212,11 +212,10 @@ def read_signals(tree: HtmlElement) -> PageSignals:
         value = el.get("datetime") or el.get("content") or el.text_content()
         if value and value.strip():
             signals.itemprop_dates.setdefault(el.get("itemprop", "").lower(), value.strip())
-    signals.text_dates = _text_dates(tree)
     return signals
 
 
-def _text_dates(tree: HtmlElement) -> list[TextDate]:
+def text_dates(tree: HtmlElement) -> list[TextDate]:
     """Italian dates in date/byline elements, then in the lines right below the first <h1>."""
     found: list[TextDate] = []
     seen = 0
@@ -415,14 +414,30 @@ def _date_params(fetched_at: datetime, extensive: bool) -> dict[str, Any]:
     }
 
 
-def _page_dates(found: str | None, text_dates: list[TextDate], fetched_at: datetime) -> list[DateCandidate]:
+def _hand_over(tree: HtmlElement, authors: list[str]) -> None:
+    """Prepare our tree for trafilatura, which works on a copy of it, without repeating our work.
+
+    The JSON-LD blocks are dropped: we have read them, and trafilatura's own JSON-LD reader cost
+    16 ms/page on the corpus (a third of its metadata step), mostly regex repairs of blocks it
+    cannot parse. The authors found there go into a ``<meta name="author">``: without one
+    trafilatura searches the whole page for a byline (another 5.7 ms/page).
+    """
+    for script in _JSONLD_NODES_XP(tree):
+        script.drop_tree()
+    if authors and not _META_AUTHOR_XP(tree):
+        head = tree.find("head")
+        if head is not None:
+            head.append(Element("meta", name="author", content="; ".join(authors)))
+
+
+def _page_dates(found: str | None, byline_dates: list[TextDate], fetched_at: datetime) -> list[DateCandidate]:
     """Page-level candidates: htmldate's date first, then Italian dates from the byline.
 
     htmldate (through trafilatura) is right more often than the first byline date (0.99 vs 0.92
     local-day accuracy on the corpus, where bylines also pick up "updated" and related-article
     dates), but it often knows only the day: a byline time on that same day then replaces it.
     """
-    byline = [DateCandidate("page", d.raw) for d in text_dates if not d.is_update]
+    byline = [DateCandidate("page", d.raw) for d in byline_dates if not d.is_update]
     if not found:
         return byline
     first = DateCandidate("page", found)
@@ -473,6 +488,8 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
         raise ValueError("not parsable as HTML")
     signals = read_signals(tree)
     obj = signals.jsonld
+    authors = _authors(obj)
+    _hand_over(tree, authors)
 
     published: list[DateCandidate] = []
     if value := _string(obj.get("datePublished")):
@@ -496,10 +513,13 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
         date_extraction_params=_date_params(fetched_at, extensive=not published),
     )
 
-    published += _page_dates(doc.date if doc is not None else None, signals.text_dates, fetched_at)
+    # Byline dates only when the page has no structured date: the XPath over every element's class
+    # costs about 4 ms/page, and structured dates beat them anyway.
+    in_text = text_dates(tree) if not published else []
+    published += _page_dates(doc.date if doc is not None else None, in_text, fetched_at)
     if url_day := dates.date_from_url(url):
         published.append(DateCandidate("url", url_day))
-    modified += [DateCandidate("page", d.raw) for d in signals.text_dates if d.is_update]
+    modified += [DateCandidate("page", d.raw) for d in in_text if d.is_update]
 
     sitename = signals.first("og:site_name") or _string(obj.get("publisher") or {}) or (doc and doc.sitename)
     title = _string(obj.get("headline")) or signals.first("og:title") or (doc.title if doc else None)
@@ -507,7 +527,7 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
         names = site_names(url, sitename, doc.sitename if doc else None)
         title = strip_site_name(title, names) or None
 
-    authors = _authors(obj) or split_authors(doc.author if doc else None)
+    authors = authors or split_authors(doc.author if doc else None)
     section = _string(obj.get("articleSection")) or signals.first("article:section")
     if not section and doc is not None and doc.categories:
         section = doc.categories[0]

@@ -16,9 +16,11 @@ logger = logging.getLogger(__name__)
 DetectorFactory.seed = 0
 
 # Characters of the text handed to langdetect. performance.md: the whole text (8.5k chars) costs
-# 10 ms, 1,000 chars 2.4 ms. On the 130-page corpus 1,500 chars gave the same language on every
-# page as the whole text (tests/test_corpus.py); re-run it after changing this value.
-SAMPLE_CHARS = 1500
+# 10 ms, 1,000 chars 2.4 ms. On the 125 corpus reference texts every sample size from 300 chars to
+# the whole text got the same 123 right (the two misses, Icelandic and Zulu, have no langdetect
+# profile); 1,000 keeps a margin for pages that open with a short lead or a dateline. Re-run
+# tests/test_corpus.py after changing it.
+SAMPLE_CHARS = 1000
 # Below this many words langdetect is wrong too often to be trusted (performance.md: 3 words 86%
 # right, 5 words 99%), so we answer None rather than guess.
 MIN_WORDS = 5
