@@ -28,7 +28,7 @@ from crawler.discovery import Entry, extract_links, parse_feed, parse_robots_sit
 from crawler.outlets.registry import select_outlets
 from crawler.outlets.spec import OutletSpec, http_fallback
 from pipeline.items import Discovery, Duplicate, FetchedPage, Reject
-from pipeline.urls import article_id_for, url_key
+from pipeline.urls import article_id_for, clean_url, url_key
 from storage.connection import ArchiveError, opened
 from storage.queries import known_articles, settled_urls
 
@@ -262,7 +262,8 @@ class OutletSpider(Spider):
         if not outlet.owns(url):
             self.count(outlet.key, "skipped/offsite")
             return
-        if not outlet.is_article(url):
+        # Tracking parameters must not turn an article away from a pattern that ends in `$`.
+        if not (outlet.is_article(url) or outlet.is_article(clean_url(url))):
             self.count(outlet.key, "skipped/not_article")
             return
         if url in self.claimed_urls:
@@ -350,7 +351,7 @@ class OutletSpider(Spider):
             yield Reject(outlet.key, source, "redirect_offsite", f"redirects off the outlet to {target}",
                          response.status)  # fmt: skip
             return
-        if not outlet.is_article(target):
+        if not (outlet.is_article(target) or outlet.is_article(clean_url(target))):
             yield Reject(outlet.key, source, "redirect_not_article", f"redirects to a non-article page {target}",
                          response.status)  # fmt: skip
             return
