@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # Logs and pipes get a fixed, roomy width instead of rich's 80-column guess.
+    return Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 160)
 
 
 def _fail(message: str, code: int) -> int:
@@ -55,6 +57,10 @@ def run_crawl(
     from crawler.spiders.outlet import OutletSpider
 
     process = CrawlerProcess(settings)
+    if logging.getLevelName(str(settings.get("LOG_LEVEL")).upper()) in (logging.ERROR, logging.CRITICAL):
+        # An unreachable robots.txt is logged by Scrapy as an ERROR with a traceback; the run
+        # summary already names every unreachable outlet and why, once.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
     crawler = process.create_crawler(OutletSpider)
     kwargs: dict[str, Any] = {"db": db}
     if outlet_keys:
@@ -70,27 +76,34 @@ def run_crawl(
     return crawler.stats.get_stats() if crawler.stats else {}
 
 
+SUMMARY_COLUMNS = (
+    ("discovered", "found"), ("fetched", "fetched"), ("stored", "stored"), ("unchanged", "same"),
+    ("duplicates", "dups"), ("rejects", "rejects"), ("errors", "errors"),
+)  # fmt: skip
+"""(count, header): short headers so the table fits an 80-column log."""
+
+
 def print_summary(stats: dict[str, Any]) -> None:
     from rich.table import Table
 
     summary: dict[str, dict[str, Any]] = stats.get("sportnews/summary") or {}
     table = Table(title=f"crawl {stats.get('sportnews/run_id', '?')} into {stats.get('sportnews/db', '?')}")
-    for col in ("outlet", "discovered", "fetched", "stored", "unchanged", "duplicates", "rejects", "errors",
-                "status"):  # fmt: skip
-        table.add_column(col, justify="left" if col in ("outlet", "status") else "right")
-    totals: dict[str, int] = {}
+    table.add_column("outlet", no_wrap=True)
+    for _, header in SUMMARY_COLUMNS:
+        table.add_column(header, justify="right")
+    table.add_column("status", no_wrap=True)
+    totals = dict.fromkeys((c for c, _ in SUMMARY_COLUMNS), 0)
     problems: list[str] = []
     for key, c in sorted(summary.items()):
-        cells = [str(c.get(k, 0)) for k in ("discovered", "fetched", "stored", "unchanged", "duplicates", "rejects",
-                                            "errors")]  # fmt: skip
-        for k in ("discovered", "fetched", "stored", "unchanged", "duplicates", "rejects", "errors"):
-            totals[k] = totals.get(k, 0) + int(c.get(k, 0))
-        style = {"ok": "green", "partial": "yellow", "unreachable": "red"}.get(c.get("status", ""), "")
-        table.add_row(key, *cells, f"[{style}]{c.get('status', '')}[/]" if style else str(c.get("status", "")))
+        for col in totals:
+            totals[col] += int(c.get(col, 0))
+        status = str(c.get("status", ""))
+        style = {"ok": "green", "partial": "yellow", "unreachable": "red"}.get(status, "")
+        table.add_row(key, *(str(c.get(col, 0)) for col, _ in SUMMARY_COLUMNS),
+                      f"[{style}]{status}[/]" if style else status)  # fmt: skip
         if c.get("message"):
             problems.append(f"{key}: {c['message']}")
-    table.add_row("[bold]total[/]", *(f"[bold]{totals.get(k, 0)}[/]" for k in
-                  ("discovered", "fetched", "stored", "unchanged", "duplicates", "rejects", "errors")), "")  # fmt: skip
+    table.add_row("[bold]total[/]", *(f"[bold]{totals[col]}[/]" for col, _ in SUMMARY_COLUMNS), "")
     console = _console()
     console.print(table)
     unreachable = [k for k, c in summary.items() if c.get("status") == "unreachable"]
