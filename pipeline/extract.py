@@ -446,30 +446,20 @@ def _hand_over(tree: HtmlElement, authors: list[str]) -> None:
 def _page_dates(
     found: str | None, byline_dates: list[TextDate], url_day: str | None, fetched_at: datetime
 ) -> list[DateCandidate]:
-    """Page-level candidates: htmldate's date first, then Italian dates from the byline.
+    """Page-level candidates: the dates written in the byline, then htmldate's answer.
 
-    htmldate (through trafilatura) is right more often than the first byline date (0.99 vs 0.92
-    local-day accuracy on the corpus, where bylines also pick up "updated" and related-article
-    dates), but it often knows only the day: a byline time on that same day then replaces it.
-    htmldate also reads the URL: a day-only answer equal to the URL's date is left to the ``url``
-    source, so ``published_source`` says where the evidence really is.
+    The byline (date-classed elements, the lines under the headline) is what the reader sees;
+    htmldate's extensive search guesses from anything on the page. With JSON-LD and meta dates
+    removed from the 130 corpus pages, byline first was right on 0.69 of them, htmldate first
+    0.61, byline first only when htmldate had no time 0.66 (tests of the fallback path, re-run
+    after changing the order). htmldate also reads the URL: a day-only answer equal to the URL's
+    date is left to the ``url`` source, so ``published_source`` says where the evidence is.
     """
-    byline = [DateCandidate("page", d.raw) for d in byline_dates if not d.is_update]
-    day_only = dates.parse_date(found, fetched_at) if found else None
-    if not found or (day_only and not day_only.has_time and url_day == day_only.value.date().isoformat()):
-        return byline
-    first = DateCandidate("page", found)
-    if byline:
-        timed = dates.parse_date(byline[0].raw, fetched_at)
-        if (
-            day_only
-            and timed
-            and not day_only.has_time
-            and timed.has_time
-            and day_only.value.date() == timed.value.date()
-        ):
-            first = byline[0]
-    return [first, *byline]
+    candidates = [DateCandidate("page", d.raw) for d in byline_dates if not d.is_update]
+    parsed = dates.parse_date(found, fetched_at) if found else None
+    if found and parsed and (parsed.has_time or url_day != parsed.value.date().isoformat()):
+        candidates.append(DateCandidate("page", found))
+    return candidates
 
 
 def _dedupe(values: list[str]) -> list[str]:

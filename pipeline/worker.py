@@ -54,6 +54,15 @@ def _not_html(page: FetchedPage) -> str | None:
     return None
 
 
+def text_problem(text: str) -> str | None:
+    """Why ``text`` is not an article's main text (missing or under MIN_TEXT_CHARS), else None."""
+    if not text:
+        return "no main text"
+    if len(text) < MIN_TEXT_CHARS:
+        return f"main text {len(text)} chars < {MIN_TEXT_CHARS}"
+    return None
+
+
 def _reject(page: FetchedPage, reason: str, detail: str) -> Reject:
     return Reject(outlet=page.outlet, url=page.url, reason=reason, detail=detail, http_status=page.http_status)
 
@@ -81,9 +90,8 @@ def _process(page: FetchedPage) -> ExtractedArticle | Reject:
     fetched_at = dates.to_datetime(page.fetched_at, datetime.now(UTC))
 
     ex = extract(html, page.url, fetched_at)
-    if len(ex.text) < MIN_TEXT_CHARS:
-        detail = "no main text" if not ex.text else f"main text {len(ex.text)} chars < {MIN_TEXT_CHARS}"
-        return _reject(page, "no_text", detail)
+    if why := text_problem(ex.text):
+        return _reject(page, "no_text", why)
 
     confirm = dates.discovery_candidate(page.discovery)
     published = dates.choose_date([*ex.published, *([confirm] if confirm else [])], fetched_at, confirm)

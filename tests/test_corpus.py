@@ -22,11 +22,12 @@ from pipeline.worker import init_worker, process_page
 CORPUS = Path(os.environ.get("SPORTNEWS_CORPUS") or Path(__file__).resolve().parents[1].parent / "shared" / "corpus")
 ROME = ZoneInfo("Europe/Rome")
 
-# Thresholds: set a little under the scores measured on the 130 pages (see the module's results in
-# the commit message). Measured: text F1 0.958, date 0.984, language 1.000. Re-measure with
-# `python -m tests.test_corpus` before moving them; never tune extraction on single pages.
-MIN_TEXT_F1 = 0.93
-MIN_DATE_ACCURACY = 0.95
+# Thresholds, a little under the scores measured on the 130 pages (2026-11, trafilatura 2.3.1
+# fast mode): text F1 0.960 (124 text_reliable pages), date local-day accuracy 0.992 (129/130),
+# language 0.985 (128/130: Icelandic and Zulu have no langdetect profile, so 0.985 is the ceiling).
+# Re-measure with a full run before moving them; never tune extraction on single pages.
+MIN_TEXT_F1 = 0.94
+MIN_DATE_ACCURACY = 0.97
 MIN_LANGUAGE_ACCURACY = 0.97
 # Share of pages allowed to come back as Reject: the corpus holds articles only, so a reject is a miss.
 MAX_REJECT_SHARE = 0.03
