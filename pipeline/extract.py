@@ -73,7 +73,6 @@ BOILERPLATE_RES = tuple(
 
 # Reading the page ourselves: one pass of XPath over the tree trafilatura also gets.
 _JSONLD_NODES_XP = XPath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]")
-_JSONLD_XP = XPath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]/text()")
 # Comment or CDATA wrappers some CMSs still put around script content ("<![CDATA[ {...} ]]>").
 _WRAPPER_RE = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 _META_XP = XPath("//meta[@content]")
@@ -120,8 +119,12 @@ _LIVE_URL_TOKENS = frozenset({"live", "liveblog", "diretta"})
 # Words in a URL or headline that announce where to watch a match ("dove vederla in diretta tv"):
 # a preview, not a live blog.
 _TV_TOKENS = frozenset({"dove", "vedere", "vederla", "vederlo", "tv", "streaming", "canale"})
-_GALLERY_TOKENS = frozenset({"foto", "fotogallery", "gallery", "photogallery", "galleria", "fotogalleria", "photos"})
+# Path segments (between slashes) of gallery and video sections: "/foto/", "/video/calcio/...".
+# Whole segments only: an article slug may well say "la-foto-di-leao" or "guarda-il-video".
+_GALLERY_SEGMENTS = frozenset({"foto", "fotogallery", "gallery", "photogallery", "galleria", "fotogalleria", "photos"})
 _VIDEO_SEGMENTS = frozenset({"video", "videos", "videogallery"})
+# Slug words that name a gallery even inside an article-like slug ("milan-festa-fotogallery").
+_GALLERY_TOKENS = frozenset({"fotogallery", "photogallery", "fotogalleria", "gallery"})
 
 
 @dataclass
@@ -139,6 +142,7 @@ class PageSignals:
     """datePublished/dateModified from non-meta elements (``<time itemprop datetime>``)."""
 
     def first(self, *names: str) -> str | None:
+        """The first non-empty content among ``names``, tried in the order given (order of trust)."""
         for name in names:
             for value in self.meta.get(name, ()):
                 if value.strip():
@@ -186,8 +190,8 @@ def _walk_jsonld(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
 
 
 def _read_jsonld(tree: HtmlElement, signals: PageSignals) -> None:
-    for block in _JSONLD_XP(tree):
-        text = _WRAPPER_RE.sub("", block)
+    for script in _JSONLD_NODES_XP(tree):
+        text = _WRAPPER_RE.sub("", script.text or "")
         try:
             data = json.loads(text, strict=False)  # strict=False: raw newlines inside strings
         except ValueError:
@@ -387,7 +391,7 @@ def page_kind(signals: PageSignals, title: str | None, url: str) -> str:
     og:type video, or a VideoObject with no article object, or a /video/ path segment.
     """
     obj = signals.jsonld
-    parts = [obj, *(p for p in _strings_objs(obj.get("hasPart")))]
+    parts = [obj, *(p for p in _objects(obj.get("hasPart")))]
     path = urlsplit(url).path.lower()
     if any(_is_false(p.get("isAccessibleForFree")) for p in parts) or path.endswith("_preview.shtml"):
         return "paywalled"
@@ -400,10 +404,12 @@ def page_kind(signals: PageSignals, title: str | None, url: str) -> str:
         return "live"
     if (url_tokens & _LIVE_URL_TOKENS or "diretta" in title_tokens) and not (url_tokens | title_tokens) & _TV_TOKENS:
         return "live"
-    if signals.jsonld_types & {"ImageGallery", "MediaGallery"} or url_tokens & _GALLERY_TOKENS:
+    segments = set(path.split("/"))
+    if signals.jsonld_types & {"ImageGallery", "MediaGallery"} or segments & _GALLERY_SEGMENTS:
+        return "gallery"
+    if url_tokens & _GALLERY_TOKENS:
         return "gallery"
     og_type = (signals.first("og:type") or "").lower()
-    segments = set(path.split("/"))
     if og_type.startswith("video") or segments & _VIDEO_SEGMENTS:
         return "video"
     if "VideoObject" in signals.jsonld_types and not obj:
@@ -411,7 +417,7 @@ def page_kind(signals: PageSignals, title: str | None, url: str) -> str:
     return "article"
 
 
-def _strings_objs(value: Any) -> list[dict[str, Any]]:
+def _objects(value: Any) -> list[dict[str, Any]]:
     items = value if isinstance(value, list) else [value]
     return [v for v in items if isinstance(v, dict)]
 
@@ -462,6 +468,22 @@ def _page_dates(
     return candidates
 
 
+def _structured_dates(signals: PageSignals) -> tuple[list[DateCandidate], list[DateCandidate]]:
+    """Publication and modification candidates from JSON-LD, then meta, in that order of trust."""
+    obj = signals.jsonld
+    published: list[DateCandidate] = []
+    modified: list[DateCandidate] = []
+    if value := _string(obj.get("datePublished")):
+        published.append(DateCandidate("json-ld", value))
+    if value := signals.first(*PUBLISHED_META) or signals.itemprop_dates.get("datepublished"):
+        published.append(DateCandidate("meta", value))
+    if value := _string(obj.get("dateModified")):
+        modified.append(DateCandidate("json-ld", value))
+    if value := signals.first(*MODIFIED_META) or signals.itemprop_dates.get("datemodified"):
+        modified.append(DateCandidate("meta", value))
+    return published, modified
+
+
 def _dedupe(values: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
@@ -481,7 +503,7 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
         url: the fetched URL (for relative links, the canonical check and dates in the path).
         fetched_at: the download time: bounds believable dates and anchors "oggi"/"ieri".
         fast: trafilatura's ``fast`` mode (skips the fallback extractors). On the corpus it scores
-            the same text F1 as the default (0.960 both) at about 20% less time.
+            the same text F1 as the default (0.960 both) in about 10% less time.
 
     Returns:
         An Extraction; its ``text`` is empty when trafilatura found no main text.
@@ -498,17 +520,12 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
     authors = _authors(obj)
     _hand_over(tree, authors)
 
-    published: list[DateCandidate] = []
-    if value := _string(obj.get("datePublished")):
-        published.append(DateCandidate("json-ld", value))
-    if value := signals.first(*PUBLISHED_META) or signals.itemprop_dates.get("datepublished"):
-        published.append(DateCandidate("meta", value))
-    modified: list[DateCandidate] = []
-    if value := _string(obj.get("dateModified")):
-        modified.append(DateCandidate("json-ld", value))
-    if value := signals.first(*MODIFIED_META) or signals.itemprop_dates.get("datemodified"):
-        modified.append(DateCandidate("meta", value))
-
+    published, modified = _structured_dates(signals)
+    # Extensive htmldate search and byline dates only when JSON-LD and meta give no believable date.
+    structured = any(
+        (parsed := dates.parse_date(c.raw, fetched_at)) and dates.believable(parsed.value, fetched_at)
+        for c in published
+    )
     # tree is an HtmlElement: trafilatura works on its own copy, so ours stays intact.
     doc = trafilatura.bare_extraction(
         tree,
@@ -517,19 +534,19 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
         with_metadata=True,
         include_comments=False,
         include_tables=True,
-        date_extraction_params=_date_params(fetched_at, extensive=not published),
+        date_extraction_params=_date_params(fetched_at, extensive=not structured),
     )
 
     # Byline dates only when the page has no structured date: the XPath over every element's class
     # costs about 4 ms/page, and structured dates beat them anyway.
-    in_text = text_dates(tree) if not published else []
+    in_text = text_dates(tree) if not structured else []
     url_day = dates.date_from_url(url)
     published += _page_dates(doc.date if doc is not None else None, in_text, url_day, fetched_at)
     if url_day:
         published.append(DateCandidate("url", url_day))
     modified += [DateCandidate("page", d.raw) for d in in_text if d.is_update]
 
-    sitename = signals.first("og:site_name") or _string(obj.get("publisher") or {}) or (doc and doc.sitename)
+    sitename = signals.first("og:site_name") or _string(obj.get("publisher")) or (doc.sitename if doc else None)
     title = _string(obj.get("headline")) or signals.first("og:title") or (doc.title if doc else None)
     if title:
         names = site_names(url, sitename, doc.sitename if doc else None)
@@ -540,10 +557,12 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
     if not section and doc is not None and doc.categories:
         section = doc.categories[0]
     keywords = obj.get("keywords")
-    tags = [k for k in keywords.split(",")] if isinstance(keywords, str) else _strings(keywords)
+    tags = keywords.split(",") if isinstance(keywords, str) else _strings(keywords)
     tags = tags or signals.meta.get("article:tag", []) or (doc.tags if doc and doc.tags else [])
     description = (
-        _string(obj.get("description")) or signals.first("og:description", "description") or (doc and doc.description)
+        _string(obj.get("description"))
+        or signals.first("og:description", "description")
+        or (doc.description if doc else None)
     )
     image = signals.first("og:image") or _string(obj.get("image")) or (doc.image if doc else None)
     return Extraction(

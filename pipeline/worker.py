@@ -32,17 +32,32 @@ _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b
 SNIFF_BYTES = 2048
 
 
-def init_worker() -> None:
-    """ProcessPoolExecutor initializer: seed langdetect and pay import/profile loading up front."""
-    init_language()
-    import trafilatura  # noqa: F401  (imported here so the first page does not pay for it)
+_WARM_UP_PAGE = (
+    "<html><head><title>Prova</title></head><body><article><h1>Prova</h1><p>"
+    + "Questa è una pagina di prova per caricare gli estrattori prima del primo articolo. " * 4
+    + "</p></article></body></html>"
+)
 
+
+def init_worker() -> None:
+    """ProcessPoolExecutor initializer: seed langdetect and load what the first page would wait for.
+
+    langdetect's profiles and trafilatura's lazily built tables take about a second together:
+    without this, the first page of every worker looks slow and may hit a timeout.
+    """
+    init_language()
+    try:
+        extract(_WARM_UP_PAGE, "https://example.org/prova", datetime.now(UTC))
+    except Exception:  # a warm-up must never stop the pool from starting
+        logger.exception("extraction warm-up failed")
     logger.debug("extraction worker ready")
 
 
 def _not_html(page: FetchedPage) -> str | None:
     """Why the body is not an HTML page, or None when it looks like one."""
     head = page.body[:SNIFF_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 byte order mark: text full of NUL bytes, which w3lib decodes
     if page.body.lstrip()[:1] == b"<" and b"\x00" not in head:
         return None  # markup, whatever the header says (octet-stream is a common server default)
     if _BINARY_TYPES_RE.search(page.content_type or ""):

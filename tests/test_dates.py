@@ -233,6 +233,13 @@ def test_future_jsonld_date_falls_to_next_source() -> None:
     assert (art.published_at, art.published_source) == ("2026-03-04T10:00:00+01:00", "meta")
 
 
+def test_unbelievable_structured_date_still_lets_the_byline_count() -> None:
+    head = jsonld({"@type": "NewsArticle", "datePublished": "2031-01-01T00:00:00+01:00"})
+    byline = '<div class="article-byline">di Mario Rossi - 4 marzo 2026, 12:30</div>'
+    art = run(article_html(head=head, byline=byline), fetched_at=FETCHED)
+    assert (art.published_at, art.published_source) == ("2026-03-04T12:30:00+01:00", "page")
+
+
 @pytest.mark.parametrize(
     ("naive", "expected"),
     [("2026-07-04T12:30:00", "2026-07-04T12:30:00+02:00"), ("2026-01-04T12:30:00", "2026-01-04T12:30:00+01:00")],

@@ -359,7 +359,14 @@ def test_live_kinds() -> None:
 
 def test_gallery_and_video_kinds() -> None:
     assert run(article_html(), url="https://www.example-sport.it/foto/milan-festa-123").page_kind == "gallery"
+    assert run(article_html(), url="https://www.example-sport.it/calcio/milan-festa-fotogallery").page_kind == "gallery"
     assert run(article_html(), url="https://www.example-sport.it/video/calcio/gol-leao-123").page_kind == "video"
+    head = '<meta property="og:type" content="video.other">'
+    assert run(article_html(head=head)).page_kind == "video"
+    # Words in an article slug are not a section.
+    assert (
+        run(article_html(), url="https://www.example-sport.it/calcio/la-foto-di-leao-e-il-video").page_kind == "article"
+    )
 
 
 # --- text fingerprints ---------------------------------------------------------------------------
@@ -377,3 +384,8 @@ def test_normalize_for_hash_folds_form() -> None:
 def test_word_count() -> None:
     assert word_count("L'allenatore ha parlato.\nPoi è andato via.") == 7
     assert word_count("") == 0
+
+
+def test_utf16_page_with_bom_is_decoded() -> None:
+    art = run(article_html().encode("utf-16"), content_type="text/html")
+    assert art.text.split("\n") == PARAGRAPHS
