@@ -117,6 +117,20 @@ def print_summary(stats: dict[str, Any]) -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl under the archive's run lock, so cron, systemd and `sportnews schedule` runs never overlap."""
+    from crawler.runlock import RunLock, RunLockBusy
+
+    try:
+        run_lock = RunLock(args.db).acquire(wait=getattr(args, "lock_wait", 0.0) or 0.0)
+    except RunLockBusy as exc:
+        return _fail(f"skipped: {exc}", EXIT_ARCHIVE)
+    except OSError as exc:
+        return _fail(f"cannot take the run lock next to {args.db}: {exc}", EXIT_ARCHIVE)
+    with run_lock:
+        return crawl_locked(args)
+
+
+def crawl_locked(args: argparse.Namespace) -> int:
     from storage.connection import ArchiveError, ArchiveLockedError
     from storage.writer import ArchiveWriter
 
@@ -299,6 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"only feed/sitemap entries newer than this (default {defaults.SPORTNEWS_SINCE_DAYS:g})",
     )
     c.add_argument("--max-articles", type=int, metavar="N", help="at most N article pages per outlet")
+    c.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for a running crawl of the same archive (default 0: skip, exit 3)")  # fmt: skip
     c.add_argument("--log-level", default="ERROR", help="Scrapy log level (default ERROR; INFO for details)")
     c.add_argument("--log-file", help="write the Scrapy log to this file")
     c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy/sportnews setting")

@@ -117,10 +117,37 @@ _V1 = [
     "CREATE INDEX IF NOT EXISTS articles_url_key ON articles (url_key)",
 ]
 
+# Per run and outlet, what monitoring needs beyond the counts; and the HTTP validators of every
+# feed and sitemap, so an unchanged source costs a 304 instead of a download (issue 6).
+_RUN_DETAILS_AND_SOURCES = [
+    "ALTER TABLE crawl_run_outlets ADD COLUMN sources INTEGER DEFAULT 0",  # source requests made
+    "ALTER TABLE crawl_run_outlets ADD COLUMN sources_unchanged INTEGER DEFAULT 0",  # answered 304
+    "ALTER TABLE crawl_run_outlets ADD COLUMN rejects_by_reason JSON",  # {"http_404": 3, "no_text": 1}
+    "ALTER TABLE crawl_run_outlets ADD COLUMN errors_by_kind JSON",  # {"dns": 1, "http_500": 2}
+    "ALTER TABLE crawl_run_outlets ADD COLUMN bytes BIGINT DEFAULT 0",  # response bodies received
+    "ALTER TABLE crawl_run_outlets ADD COLUMN duration_s DOUBLE",  # run start to the outlet's last response
+    "ALTER TABLE crawl_runs ADD COLUMN bytes BIGINT DEFAULT 0",
+    "ALTER TABLE crawl_runs ADD COLUMN duration_s DOUBLE",
+    """
+    CREATE TABLE IF NOT EXISTS sources (
+        url VARCHAR PRIMARY KEY,             -- feed, sitemap or listing page URL
+        outlet VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,               -- feed | sitemap | listing
+        etag VARCHAR,                        -- ETag of the last complete read, sent as If-None-Match
+        last_modified VARCHAR,               -- Last-Modified of the last complete read, sent as If-Modified-Since
+        since_days DOUBLE,                   -- recency window of that read; a wider one reads the source again
+        children JSON,                       -- child sitemaps of an index, [[url, lastmod], ...]
+        fetched_at TIMESTAMPTZ,              -- last 200 answer
+        checked_at TIMESTAMPTZ NOT NULL,     -- last answer, 200 or 304
+        run_id VARCHAR
+    )""",
+]
+
 Migration = list[str] | Callable[[duckdb.DuckDBPyConnection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("base tables", _V1),
+    ("run details per outlet, source validators", _RUN_DETAILS_AND_SOURCES),
 ]
 """Ordered (name, statements) steps; step i brings an archive from version i to version i+1.
 Append new steps at the end; never edit or reorder a released one."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ REJECT_COLUMNS = (
     "url", "outlet", "reason", "detail", "http_status", "stage", "attempts", "first_seen_at", "seen_at", "run_id",
 )  # fmt: skip
 RUN_COUNT_COLUMNS = ("discovered", "fetched", "stored", "duplicates", "rejects", "errors")
+# Per-outlet run details for monitoring; the *_by_* ones are {reason: count} dicts stored as JSON.
+RUN_DETAIL_COLUMNS = ("sources", "sources_unchanged", "rejects_by_reason", "errors_by_kind", "bytes", "duration_s")
 
 
 def utcnow() -> datetime:
@@ -63,6 +66,18 @@ class BatchResult:
 
 def _placeholders(n: int) -> str:
     return ", ".join("?" * n)
+
+
+def _run_details(counts: Mapping[str, Any]) -> list[Any]:
+    """``RUN_DETAIL_COLUMNS`` values of one outlet's run summary; dicts become JSON text."""
+    return [
+        int(counts.get("sources", 0) or 0),
+        int(counts.get("sources_unchanged", 0) or 0),
+        json.dumps(dict(counts.get("rejects_by_reason") or {}), sort_keys=True),
+        json.dumps(dict(counts.get("errors_by_kind") or {}), sort_keys=True),
+        int(counts.get("bytes", 0) or 0),
+        counts.get("duration_s"),
+    ]
 
 
 class ArchiveWriter:
@@ -96,22 +111,25 @@ class ArchiveWriter:
         run_id: str,
         status: str,
         per_outlet: Mapping[str, Mapping[str, Any]],
+        duration_s: float | None = None,
     ) -> None:
-        """Record the run's end and its per-outlet counts (``RUN_COUNT_COLUMNS`` plus status/message)."""
+        """Record the run's end and its per-outlet counts (``RUN_COUNT_COLUMNS``, ``RUN_DETAIL_COLUMNS``
+        when given, status/message); ``duration_s`` is the whole run's."""
         totals = {c: sum(int(v.get(c, 0) or 0) for v in per_outlet.values()) for c in RUN_COUNT_COLUMNS}
+        total_bytes = sum(int(v.get("bytes", 0) or 0) for v in per_outlet.values())
         with opened(self.path, lock_timeout=self.lock_timeout) as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 con.execute(
                     "UPDATE crawl_runs SET finished_at = ?, status = ?, "
                     + ", ".join(f"{c} = ?" for c in RUN_COUNT_COLUMNS)
-                    + " WHERE run_id = ?",
-                    [utcnow(), status, *(totals[c] for c in RUN_COUNT_COLUMNS), run_id],
+                    + ", bytes = ?, duration_s = ? WHERE run_id = ?",
+                    [utcnow(), status, *(totals[c] for c in RUN_COUNT_COLUMNS), total_bytes, duration_s, run_id],
                 )
-                cols = ("run_id", "outlet", *RUN_COUNT_COLUMNS, "status", "message")
+                cols = ("run_id", "outlet", *RUN_COUNT_COLUMNS, "status", "message", *RUN_DETAIL_COLUMNS)
                 rows = [
                     [run_id, outlet, *(int(c.get(k, 0) or 0) for k in RUN_COUNT_COLUMNS), c.get("status"),
-                     c.get("message")]
+                     c.get("message"), *_run_details(c)]
                     for outlet, c in sorted(per_outlet.items())
                 ]  # fmt: skip
                 if rows:

@@ -27,6 +27,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from crawler.discovery import Entry, extract_links, parse_feed, parse_robots_sitemaps, parse_sitemap
 from crawler.outlets.registry import select_outlets
 from crawler.outlets.spec import OutletSpec, http_fallback
+from crawler.source_cache import SourceCache, source_url
 from pipeline.items import Discovery, Duplicate, FetchedPage, Reject
 from pipeline.urls import article_id_for, clean_url, url_key
 from storage.connection import ArchiveError, opened
@@ -134,6 +135,7 @@ class OutletSpider(Spider):
             spider._arg_max if spider._arg_max is not None else s.getint("SPORTNEWS_MAX_ARTICLES")
         )
         spider.db_path = spider._arg_db or s.get("SPORTNEWS_DB")
+        spider.source_cache = SourceCache.from_crawler(crawler, spider.db_path, spider.since_days)
         spider.sitemap_depth = s.getint("SPORTNEWS_SITEMAP_DEPTH", 4)
         spider.redirect_max = s.getint("SPORTNEWS_REDIRECT_MAX", 5)
         spider.started = datetime.now(UTC)
@@ -162,6 +164,7 @@ class OutletSpider(Spider):
                         self.known.setdefault(url_key(u), (a.article_id, a.changed_at))
                     self.known.setdefault(a.url_key, (a.article_id, a.changed_at))
                 self.settled = settled_urls(con, list(self.outlets))
+                self.source_cache.load(con, list(self.outlets))
         except ArchiveError as exc:
             logger.error("cannot read the archive %s: %s", self.db_path, exc)
             raise
@@ -186,10 +189,14 @@ class OutletSpider(Spider):
     def source_request(self, outlet: OutletSpec, url: str, kind: str, callback: Any, **meta: Any) -> Request:
         self.seen_sources.add(url)
         self.count(outlet.key, "sources")
+        conditional = self.source_cache.headers(url, kind)  # a 304 then means "unchanged since last run"
+        if conditional:
+            meta["handle_httpstatus_list"] = [304]
         return Request(
             url,
             callback=callback,
             errback=self.source_failed,
+            headers=conditional or None,
             meta={"outlet": outlet.key, "source_kind": kind, **meta},
             priority=10,  # discovery first: it feeds everything else
             dont_filter=True,
@@ -204,28 +211,46 @@ class OutletSpider(Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Request | Reject | Duplicate]:
         outlet = self.outlets[response.meta["outlet"]]
+        depth = int(response.meta.get("depth", 0))
+        if response.status == 304:  # unchanged: no entries to read, but its children may have changed
+            self.source_unchanged(outlet.key, response)
+            yield from self.sitemap_children(outlet, self.source_cache.children(source_url(response)), depth)
+            return
         result = parse_sitemap(response.body, response.url)
         if result.error:
             self.note_source_error(outlet.key, response.url, f"sitemap: {result.error}")
             if result.kind == "invalid":
                 yield self.source_reject(outlet.key, response.url, "source_invalid", result.error, response.status)
                 return
-        depth = int(response.meta.get("depth", 0))
-        for child in result.children:
-            if child.url in self.seen_sources or not outlet.owns(child.url):
+        children = [(child.url, child.lastmod) for child in result.children]
+        self.source_cache.fetched(outlet.key, "sitemap", response, children)
+        yield from self.sitemap_children(outlet, children, depth)
+        via = "news-sitemap" if any(e.title or e.date for e in result.entries) else "sitemap"
+        yield from self.consider_entries(outlet, result.entries, via, response.url)
+
+    def sitemap_children(
+        self, outlet: OutletSpec, children: Iterable[tuple[str, str | None]], depth: int
+    ) -> Iterator[Request]:
+        for url, lastmod in children:
+            if url in self.seen_sources or not outlet.owns(url):
                 continue
             if depth + 1 > self.sitemap_depth:
                 self.count(outlet.key, "sitemaps_too_deep")
                 continue
-            changed = parse_iso(child.lastmod)
+            changed = parse_iso(lastmod)
             if changed is not None and changed < self.cutoff:
                 continue  # a monthly archive sitemap that has not changed inside the window
-            yield self.source_request(outlet, child.url, "sitemap", self.parse_sitemap, depth=depth + 1)
-        via = "news-sitemap" if any(e.title or e.date for e in result.entries) else "sitemap"
-        yield from self.consider_entries(outlet, result.entries, via, response.url)
+            yield self.source_request(outlet, url, "sitemap", self.parse_sitemap, depth=depth + 1)
+
+    def source_unchanged(self, outlet: str, response: Response) -> None:
+        self.count(outlet, "sources_unchanged")
+        self.source_cache.unchanged(response)
 
     def parse_feed(self, response: Response) -> Iterator[Request | Reject | Duplicate]:
         outlet = self.outlets[response.meta["outlet"]]
+        if response.status == 304:
+            self.source_unchanged(outlet.key, response)
+            return
         result = parse_feed(response.body, response.url)
         if not result.is_feed:
             self.note_source_error(outlet.key, response.url, f"feed: {result.error or 'not a feed'}")
@@ -235,10 +260,15 @@ class OutletSpider(Spider):
         if result.error:
             logger.warning("feed %s is damaged (%s); using the %d entries recovered",
                            response.url, result.error, len(result.entries))  # fmt: skip
+        self.source_cache.fetched(outlet.key, "feed", response)
         yield from self.consider_entries(outlet, result.entries, "feed", response.url)
 
     def parse_listing(self, response: Response) -> Iterator[Request | Reject | Duplicate]:
         outlet = self.outlets[response.meta["outlet"]]
+        if response.status == 304:
+            self.source_unchanged(outlet.key, response)
+            return
+        self.source_cache.fetched(outlet.key, "listing", response)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         links = extract_links(response.body, response.url, content_type)
         entries = [Entry(url=link.url, date=None, date_raw=None, lastmod=None, title=link.text or None)
@@ -292,6 +322,7 @@ class OutletSpider(Spider):
             return
         if self.max_articles and self.scheduled[outlet.key] >= self.max_articles:
             self.count(outlet.key, "skipped/max_articles")
+            self.source_cache.incomplete(discovery.source_url)  # the rest waits for the next run
             return
         self.claimed_keys[key] = url
         self.claimed_urls.add(url)
@@ -372,6 +403,8 @@ class OutletSpider(Spider):
         reason, detail, status = failure_reason(failure)
         if reason != "robots":
             self.count(outlet, "fetched")
+        if reason in TRANSIENT_REASONS:  # retried next run only if its source is read again
+            self.source_cache.incomplete(request.meta["discovery"].source_url)
         yield Reject(outlet=outlet, url=request.url, reason=reason, detail=detail, http_status=status)
 
     # -- sources that failed ------------------------------------------------------------------
