@@ -67,10 +67,14 @@ _ISO_RE = re.compile(r"^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?)?\
 _ISO_BASIC_RE = re.compile(r"^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)?(Z|[+-]\d\d:?\d\d)?$", re.I)
 # RFC 2822, as feeds and some meta tags write it: "Wed, 04 Mar 2026 12:30:00 +0100".
 _RFC2822_RE = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d")
-# Dates in URL paths: /2026/03/04/, /2026-03-04/, /04-03-2026/, 20260304 (alone, not in a longer id).
+# Dates in URL paths, in the forms Italian outlets use: /2026/03/04/ (Sky, ANSA, Repubblica),
+# /2026/03/04-151171743/ (Corriere dello Sport), /04-03-2026/ (Gazzetta, Pianeta Milan slugs),
+# /04_03_2026/ (Fantacalcio), /26_marzo_04/ (Corriere della Sera), 20260304 alone (not in a
+# longer number). Month-only paths (/2026/03/slug) give no day and are not used.
 _URL_DATE_RES = (
     re.compile(r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?=[/_\-.]|$)"),
-    re.compile(r"(?<![\d])(?P<d>[0-3]\d)-(?P<m>[01]\d)-(?P<y>(?:19|20)\d\d)(?![\d])"),
+    re.compile(r"(?<![\d])(?P<d>[0-3]\d)[-_](?P<m>[01]\d)[-_](?P<y>(?:19|20)\d\d)(?![\d])"),
+    re.compile(rf"/(?P<y>\d\d)_(?P<mon>{'|'.join(MONTHS_IT)})_(?P<d>[0-3]\d)/", re.I),
     re.compile(r"(?<![\d])(?P<y>(?:19|20)\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?![\d])"),
 )
 
@@ -219,12 +223,14 @@ def find_text_dates(text: str, limit: int = 6) -> list[TextDate]:
 
 
 def date_from_url(url: str) -> str | None:
-    """The date written in a URL path (``/2026/03/04/``, ``/04-03-2026/``, ``20260304``) as YYYY-MM-DD."""
+    """The date written in a URL path (``/2026/03/04/``, ``/04-03-2026/``, ``/26_marzo_04/``) as YYYY-MM-DD."""
     path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I)
     for pattern in _URL_DATE_RES:
         for m in pattern.finditer(path):
+            groups = m.groupdict()
+            month = MONTHS_IT[groups["mon"].lower()] if groups.get("mon") else int(m["m"])
             try:
-                return date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
+                return date(_year(m["y"]), month, int(m["d"])).isoformat()
             except ValueError:
                 continue
     return None

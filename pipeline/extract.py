@@ -68,6 +68,7 @@ BOILERPLATE_RES = tuple(
         r"^\W*(segui(ci)?|seguite) .{0,60}\b(su|on) (google news|facebook|instagram|telegram|whatsapp|x)\b",
         r"^\W*iscriviti (alla|al) (nostra |nostro )?(newsletter|canale)",  # newsletter / channel prompt
         r"^\W*(per continuare a leggere|sei già abbonato|abbonati (ora|per))",  # paywall prompt
+        r"^l'articolo .{1,200} proviene da .{1,80}$",  # WordPress feed-footer plugin (OA Sport)
     )
 )
 
@@ -378,7 +379,8 @@ def canonical_url(page_url: str, *candidates: str | None) -> str:
 
 
 def _tokens(text: str) -> set[str]:
-    return set(re.split(r"[^\w]+", text.lower())) - {""}
+    """Lower-case words, split on anything but letters and digits (slugs use "-" and "_")."""
+    return set(re.split(r"[\W_]+", text.lower())) - {""}
 
 
 def page_kind(signals: PageSignals, title: str | None, url: str) -> str:

@@ -327,6 +327,7 @@ def test_clean_text_and_boilerplate_rules() -> None:
     assert clean_text("  uno  \n\n due\t tre \n") == "uno\ndue tre"
     assert is_boilerplate("Riproduzione riservata © Copyright ANSA")
     assert is_boilerplate("Ti potrebbe interessare")
+    assert is_boilerplate("L'articolo Sinner vola in finale a Miami proviene da OA Sport.")
     # A long paragraph that only opens with the words is article text.
     long = "Leggi anche tu il regolamento: " + "la squadra ha vinto e convinto, " * 8
     assert not is_boilerplate(long)
@@ -355,6 +356,10 @@ def test_live_kinds() -> None:
     # "dove vederla in diretta tv" is a preview, not a live blog.
     preview = "Milan-Cremonese: dove vederla in diretta tv e streaming"
     assert run(article_html(title=preview)).page_kind == "article"
+    cds = "https://www.corrieredellosport.it/news/calcio/2026/09/11-151171743/dove_vedere_pisa-entella_in_diretta_tv/"
+    assert run(article_html(), url=cds).page_kind == "article"
+    eurosport = "https://www.eurosport.it/calcio/serie-a/2026/milan-cremonese_mtc21874331/live.shtml"
+    assert run(article_html(), url=eurosport).page_kind == "live"
 
 
 def test_gallery_and_video_kinds() -> None:
