@@ -352,6 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--fixtures", default="tests/fixtures/sites", help="folder of recorded sample outlets")
     d.add_argument("--db", default="data/demo.duckdb", help="demo archive (default data/demo.duckdb)")
     d.set_defaults(func=cmd_demo)
+
+    from crawler.commands import schedule
+
+    for command in (schedule,):
+        command.add_parser(sub)
     return p
 
 
