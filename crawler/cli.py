@@ -353,9 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--db", default="data/demo.duckdb", help="demo archive (default data/demo.duckdb)")
     d.set_defaults(func=cmd_demo)
 
-    from crawler.commands import schedule
+    from crawler.commands import health, schedule
 
-    for command in (schedule,):
+    for command in (schedule, health):
         command.add_parser(sub)
     return p
 
