@@ -353,9 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--db", default="data/demo.duckdb", help="demo archive (default data/demo.duckdb)")
     d.set_defaults(func=cmd_demo)
 
-    from crawler.commands import health, schedule
+    from crawler.commands import canary, health, schedule
 
-    for command in (schedule, health):
+    for command in (schedule, health, canary):
         command.add_parser(sub)
     return p
 
