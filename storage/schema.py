@@ -143,11 +143,39 @@ _RUN_DETAILS_AND_SOURCES = [
     )""",
 ]
 
+# The near-duplicate index (pipeline/near_dupes.py, storage/near_index.py) and revision counts.
+# No primary keys or indexes on the two index tables: DuckDB keeps ART indexes in memory, and the
+# lookups are hash joins of a batch against a scan, which need none.
+_NEAR_DUPLICATES = [
+    # Versions folded into the record: 1 for an article seen once, +1 for each update or re-post.
+    "ALTER TABLE articles ADD COLUMN revisions INTEGER DEFAULT 1",
+    """
+    CREATE TABLE IF NOT EXISTS minhash_bands (
+        band SMALLINT NOT NULL,              -- LSH band number, 0..BANDS-1
+        hash BIGINT NOT NULL,                -- hash of the band's MinHash values
+        article_id VARCHAR NOT NULL,         -- the record the signed version belongs to
+        outlet VARCHAR NOT NULL,
+        first_seen_at TIMESTAMPTZ NOT NULL   -- when this version was indexed; rows leave with the window
+    )""",
+    """
+    CREATE TABLE IF NOT EXISTS minhash_signatures (
+        article_id VARCHAR NOT NULL,
+        outlet VARCHAR NOT NULL,
+        root_id VARCHAR,                     -- the earliest copy this one is linked to (NULL: an original)
+        content_hash VARCHAR NOT NULL,       -- the version signed (an article has one row per version)
+        published_at TIMESTAMPTZ,
+        first_seen_at TIMESTAMPTZ NOT NULL,
+        signature_version INTEGER NOT NULL,  -- pipeline.near_dupes.SIGNATURE_VERSION
+        signature BLOB NOT NULL              -- MinHash values and shingle count, little-endian uint32
+    )""",
+]
+
 Migration = list[str] | Callable[[duckdb.DuckDBPyConnection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("base tables", _V1),
     ("run details per outlet, source validators", _RUN_DETAILS_AND_SOURCES),
+    ("near-duplicate index, revision counts", _NEAR_DUPLICATES),
 ]
 """Ordered (name, statements) steps; step i brings an archive from version i to version i+1.
 Append new steps at the end; never edit or reorder a released one."""

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, opened
+from storage.revisions import fold_revisions, target_exists
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +190,14 @@ class ArchiveWriter:
         fresh: list[Mapping[str, Any]] = []
         changed: list[Mapping[str, Any]] = []
         for a in articles:
+            # A revision (pipeline/dedupe_stage.py): a new version of a stored record, under its URL or another.
+            if a.get("duplicate_kind") == "revision":
+                target = a.get("duplicate_of")
+                if target != a["article_id"] and a["article_id"] not in stored and target_exists(con, target, fresh):
+                    changed.append(a)  # folded into its target by fold_revisions
+                    continue
+                if target != a["article_id"] or a["article_id"] not in stored:
+                    a = {**a, "duplicate_of": None, "duplicate_kind": None, "similarity": None}  # stands alone
             if a["article_id"] not in stored:
                 fresh.append(a)
                 stored[a["article_id"]] = a["content_hash"]  # a second copy in the batch is a no-op
@@ -204,12 +213,8 @@ class ArchiveWriter:
             )
             result.inserted += len(fresh)
         if changed:
-            con.executemany(
-                "UPDATE articles SET " + ", ".join(f"{c} = ?" for c in UPDATABLE_COLUMNS) + " WHERE article_id = ?",
-                [[a.get(c) for c in UPDATABLE_COLUMNS] + [a["article_id"]] for a in changed],
-            )
-            result.updated += len(changed)
-        written = fresh + changed
+            fold_revisions(con, changed, result)  # storage/revisions.py: newest text, first date, count
+        written = fresh
         result.written_ids.update(a["article_id"] for a in written)
         if written:
             con.executemany(

@@ -1,0 +1,166 @@
+"""Near-duplicate text fingerprints: MinHash signatures of word shingles, their LSH bands, similarity."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash
+
+from pipeline.text import normalize_for_hash
+
+logger = logging.getLogger(__name__)
+
+SHINGLE_WORDS = 5
+"""Words per shingle. 5-word shingles keep two independent reports of the same match apart (they
+share names, scores and stock phrases such as "al 45' del primo tempo", but rarely five words in a
+row) while an edit only disturbs the shingles that overlap it. On tests/data/dedupe_pairs.jsonl,
+3-word shingles raised the hard negatives' similarity to 0.2-0.3 with no gain in recall."""
+
+NUM_PERM = 128
+"""MinHash permutations. The standard error of the Jaccard estimate is sqrt(J(1-J)/NUM_PERM), 0.044
+at J = 0.5 with 128; datasketch computes a 128-value signature of a 500-word article in about
+0.4 ms here (benchmarks/dedupe.py), a third of the 2 ms budget of the dedupe step."""
+
+BANDS = 64
+ROWS = 2
+"""LSH banding: the signature is cut into BANDS bands of ROWS values; two texts become candidates
+when one band is equal, with probability 1 - (1 - J**ROWS)**BANDS: 0.93 at J = 0.2, 0.998 at 0.3.
+Every candidate is then checked on the whole signature, so bands only decide what is looked at.
+Containment, not Jaccard, decides (``similarity``): a copy with a paragraph added or another
+outlet's boilerplate has a containment of 0.9 and more but a Jaccard down to 0.3 on short
+articles, which 32 bands of 4 (0.4 at J = 0.3) would miss. 64 x 2 finds them all on
+tests/data/dedupe_pairs.jsonl, for an index of 64 rows per article."""
+
+MIN_WORDS = 40
+"""Texts shorter than this (words) are neither looked up nor indexed: below about 40 words (one
+short paragraph) a single edited sentence moves the similarity by 0.3 or more, so the estimate
+says little, and such stubs are mostly briefs whose copies the exact layer already catches. The
+shortest article the worker keeps is 150 characters, about 25 words."""
+
+NEAR_DUP_THRESHOLD = 0.5
+"""Similarity at or above which an article of another outlet is a near-duplicate (linked with
+``duplicate_of``, kind ``near``): setting SPORTNEWS_NEAR_DUP_THRESHOLD. On the labelled pairs the
+cross-outlet negatives (independent reports of one match, rumours about one player, two outlets
+quoting one press conference) reach 0.30 and every copy kind but the agency text with both a new
+lede and new boilerplate stays above 0.55; 0.5 is the middle of that gap, where precision is 1.0
+and recall 0.99. Re-run benchmarks/dedupe.py after changing it."""
+
+REVISION_THRESHOLD = 0.6
+"""Similarity at or above which a new URL of the same outlet is a revision of a stored article
+(folded into its record): setting SPORTNEWS_REVISION_THRESHOLD. Higher than the near threshold
+because folding replaces text: on the labelled pairs two different articles of one outlet wrapped
+in the same boilerplate reach 0.54, updates and re-posts start at 0.64; 0.6 keeps both margins."""
+
+SEED = 20260304
+"""Seed of the MinHash permutations. Stored signatures are only comparable with signatures made
+with the same seed, NUM_PERM and SHINGLE_WORDS: changing any of them needs a rebuilt index
+(``SIGNATURE_VERSION``)."""
+
+SIGNATURE_VERSION = 1
+"""Bumped when the signature's definition changes, so stored signatures of another definition are
+never compared with new ones."""
+
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=int)
+_PERMUTATIONS = _TEMPLATE.permutations
+# Multipliers of the polynomial that turns SHINGLE_WORDS word hashes into one shingle hash (odd
+# 32-bit constants from the golden ratio and MurmurHash3; any odd constants would do).
+_MULTIPLIERS = np.array([0x9E3779B1, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F, 0x165667B1, 0xD3A2646C, 0xFD7046C5],
+                        dtype=np.uint32)  # fmt: skip
+_BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def words(text: str) -> list[str]:
+    """The text's words after the same folding as the exact-text hash (case, punctuation, spacing)."""
+    return normalize_for_hash(text).split()
+
+
+def shingle_hashes(tokens: Sequence[str]) -> np.ndarray:
+    """32-bit hashes of the overlapping SHINGLE_WORDS-word shingles of ``tokens``.
+
+    Each word is hashed once (crc32, stable across processes unlike ``hash()``) and shingles are
+    combined in numpy: hashing every joined shingle string costs three times as much.
+    """
+    if not tokens:
+        return np.zeros(0, dtype=np.uint32)
+    word_hashes = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in tokens), dtype=np.uint32, count=len(tokens))
+    k = min(SHINGLE_WORDS, len(tokens))
+    n = len(tokens) - k + 1
+    out = np.zeros(n, dtype=np.uint32)
+    for j in range(k):
+        out = out * _MULTIPLIERS[j] + word_hashes[j : j + n]
+    return np.unique(out)
+
+
+def minhash_signature(text: str) -> bytes:
+    """The text's MinHash signature: NUM_PERM + 1 little-endian uint32 values.
+
+    The NUM_PERM MinHash values, then the number of distinct shingles (containment needs the set
+    sizes, which MinHash values alone do not give).
+
+    A pure function of the text (no state, no I/O), so it can run in the extraction worker and
+    travel to the dedupe stage with the item; bytes because they pickle and store (BLOB) as is.
+    """
+    return signature_of_tokens(words(text))
+
+
+def signature_of_tokens(tokens: Sequence[str]) -> bytes:
+    """``minhash_signature`` of already folded words."""
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=int, permutations=_PERMUTATIONS)
+    hashes = shingle_hashes(tokens)
+    if len(hashes):
+        m.update_batch(hashes.tolist())
+    values = m.hashvalues.astype("<u4", copy=False)
+    return values.tobytes() + np.array([len(hashes)], dtype="<u4").tobytes()
+
+
+def signature_values(signature: bytes) -> np.ndarray:
+    """The signature's NUM_PERM MinHash values as a uint32 array."""
+    if len(signature) != 4 * (NUM_PERM + 1):
+        raise ValueError(f"a signature has {4 * (NUM_PERM + 1)} bytes, this one {len(signature)}")
+    return np.frombuffer(signature, dtype="<u4", count=NUM_PERM)
+
+
+def shingle_count(signature: bytes) -> int:
+    """How many distinct shingles the signed text has."""
+    return int(np.frombuffer(signature, dtype="<u4", offset=4 * NUM_PERM, count=1)[0])
+
+
+def jaccard(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two texts' shingle sets: the share of equal MinHash values."""
+    return float(np.count_nonzero(signature_values(a) == signature_values(b))) / NUM_PERM
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated containment of the smaller text's shingles in the other's (overlap coefficient).
+
+    The share of the shorter text found in the longer one: 1.0 for a copy with a paragraph or a
+    boilerplate footer added, where Jaccard would fall with every added line. From the Jaccard
+    estimate J and the set sizes: |A & B| = J / (1 + J) * (|A| + |B|).
+    """
+    j = jaccard(a, b)
+    na, nb = shingle_count(a), shingle_count(b)
+    if j == 0.0 or not na or not nb:
+        return 0.0
+    return min(1.0, j / (1.0 + j) * (na + nb) / min(na, nb))
+
+
+def band_hashes(signature: bytes) -> list[int]:
+    """One signed 64-bit hash per LSH band (BIGINT-ready): equal bands give equal hashes.
+
+    Each band's ROWS values are mixed with a multiply-xorshift; the band number is a separate
+    column of the index, so it is not mixed in.
+    """
+    values = signature_values(signature).astype(np.uint64).reshape(BANDS, ROWS)
+    h = np.zeros(BANDS, dtype=np.uint64)
+    for j in range(ROWS):
+        h = (h ^ values[:, j]) * _BAND_MIX
+        h ^= h >> np.uint64(29)
+    return h.view(np.int64).tolist()
+
+
+def lean(signature: bytes) -> LeanMinHash:
+    """The signature as a datasketch ``LeanMinHash``, for code that wants datasketch's own API."""
+    return LeanMinHash(seed=SEED, hashvalues=signature_values(signature), scheme="affine32")

@@ -1,0 +1,162 @@
+"""Folding new versions of an article into its one record: newest text, first date, revision count."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import duckdb
+
+logger = logging.getLogger(__name__)
+
+
+class _Counts(Protocol):
+    updated: int
+    unchanged: int
+    written_ids: set[str]
+
+
+@dataclass
+class _Record:
+    """A stored record as the fold sees it, updated version by version."""
+
+    url: str
+    content_hash: str
+    published_at: datetime | None
+    modified_at: datetime | None
+    revisions: int
+    winner: Mapping[str, Any] | None = None
+    """The incoming version whose text the record takes (None: it keeps the stored text)."""
+    last: Mapping[str, Any] | None = None
+    """The last version folded in (None: the record was not touched)."""
+
+
+def _instant(value: object) -> datetime | None:
+    """A stored or incoming time as an aware datetime (rows carry ISO strings, DuckDB datetimes)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        dt = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _earliest(*values: datetime | None) -> datetime | None:
+    known = [v for v in values if v is not None]
+    return min(known) if known else None
+
+
+def _latest(*values: datetime | None) -> datetime | None:
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+def target_of(row: Mapping[str, Any]) -> str:
+    """The record a version belongs to: its revision target, or its own article_id."""
+    if row.get("duplicate_kind") == "revision" and row.get("duplicate_of"):
+        return str(row["duplicate_of"])
+    return str(row["article_id"])
+
+
+def target_exists(con: duckdb.DuckDBPyConnection, article_id: str | None, batch: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a revision's target record is stored, or inserted earlier in the same batch."""
+    if article_id is None:
+        return False
+    if any(a["article_id"] == article_id for a in batch):
+        return True
+    return con.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone() is not None
+
+
+def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], result: _Counts) -> None:
+    """Fold new versions into their records, in order, inside the caller's transaction.
+
+    ``rows`` are article rows whose record is stored: re-fetches with changed text (their own
+    article_id) and revisions of another URL (``duplicate_kind='revision'``, ``duplicate_of`` the
+    record). Each version:
+    - the record keeps the newest text: the incoming one unless its own modification (else
+      publication) time is earlier than the record's; a re-fetch of the record's URL always wins;
+    - keeps the first publication time and the latest modification time;
+    - counts one more revision;
+    - leaves the superseded URL in ``duplicates`` (kind ``revision``): the record's former URL, or
+      for a new version under the same URL ``<url>#revision-<n>``, n being the superseded version.
+    """
+    from storage.writer import UPDATABLE_COLUMNS  # the writer imports this module
+
+    targets = sorted({target_of(r) for r in rows})
+    records = {
+        r[0]: _Record(r[1], r[2], _instant(r[3]), _instant(r[4]), int(r[5] or 1))
+        for r in con.execute(
+            "SELECT article_id, url, content_hash, published_at, modified_at, revisions FROM articles "
+            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [targets],
+        ).fetchall()
+    }
+    superseded: dict[str, list[Any]] = {}
+    for row in rows:
+        target = target_of(row)
+        rec = records.get(target)
+        if rec is None:  # the writer only passes rows whose record exists
+            raise RuntimeError(f"revision of {target}, which is not in the archive")
+        same_url = row["url"] == rec.url
+        if row["content_hash"] == rec.content_hash and (same_url or target == row["article_id"]):
+            result.unchanged += 1
+            continue
+        incoming = _instant(row.get("modified_at")) or _instant(row.get("published_at"))
+        current = rec.modified_at or rec.published_at
+        newer = target == row["article_id"] or not (incoming and current and incoming < current)
+        version_url = f"{rec.url}#revision-{rec.revisions}" if same_url else None
+        if newer:
+            old_url, new_url = version_url or rec.url, row["url"]
+            rec.url, rec.content_hash, rec.winner = row["url"], row["content_hash"], row
+        else:
+            old_url, new_url = version_url or row["url"], rec.url
+        similarity = row.get("similarity") if row.get("duplicate_kind") == "revision" else None
+        superseded[old_url] = [old_url, row["outlet"], target, new_url, "revision", similarity,
+                               row.get("updated_at") or datetime.now(UTC), row.get("run_id")]  # fmt: skip
+        rec.published_at = _earliest(rec.published_at, _instant(row.get("published_at")))
+        rec.modified_at = _latest(rec.modified_at, _instant(row.get("modified_at")))
+        rec.revisions += 1
+        rec.last = row
+        result.updated += 1
+        result.written_ids.add(target)
+    for target, rec in records.items():
+        if rec.last is None:
+            continue
+        sets = ["published_at = ?", "modified_at = ?", "revisions = ?", "updated_at = ?", "run_id = ?"]
+        values = [rec.published_at, rec.modified_at, rec.revisions, rec.last.get("updated_at"), rec.last.get("run_id")]
+        if rec.winner:
+            cols = [c for c in UPDATABLE_COLUMNS if c not in ("modified_at", "updated_at", "run_id")]
+            sets += [f"{c} = ?" for c in cols]
+            values += [rec.winner.get(c) for c in cols]
+        con.execute(f"UPDATE articles SET {', '.join(sets)} WHERE article_id = ?", [*values, target])
+    pages = [(t, r.winner) for t, r in records.items() if r.winner]
+    if pages:
+        con.execute(
+            "INSERT OR REPLACE INTO pages (article_id, url, fetched_at, http_status, content_type, html_gz) "
+            "SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::TIMESTAMPTZ[]), unnest(?::INTEGER[]), "
+            "unnest(?::VARCHAR[]), unnest(?::BLOB[])",
+            [
+                [t for t, _ in pages],
+                [w["url"] for _, w in pages],
+                [_instant(w.get("fetched_at")) for _, w in pages],
+                [w.get("http_status") for _, w in pages],
+                [w.get("content_type") for _, w in pages],
+                [gzip.compress(w.get("raw_html") or b"", compresslevel=6) for _, w in pages],
+            ],
+        )
+    if superseded:
+        cols = list(zip(*superseded.values(), strict=True))
+        con.execute(
+            "INSERT INTO duplicates (url, outlet, duplicate_of, duplicate_of_url, kind, similarity, seen_at, run_id) "
+            "SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+            "unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), unnest(?::TIMESTAMPTZ[]), unnest(?::VARCHAR[]) "
+            "ON CONFLICT (url) DO NOTHING",
+            [list(c) for c in cols],
+        )
