@@ -48,7 +48,9 @@ MONTH_ABBR_IT |= {"lug": 7, "ago": 8, "set": 9, "sett": 9, "ott": 10, "nov": 11,
 
 _MONTH_ALT = "|".join(sorted([*MONTHS_IT, *MONTH_ABBR_IT], key=len, reverse=True))
 # A time after a date: "12:30", "12.30", "ore 12:30", "alle 12.30", "h 12:30", "- 12:30", ", 12:30".
-_TIME = r"(?:\s*(?:[,|\-–—]|\bore\b|\balle\b|\bh\b\.?)?\s*)*(?P<H>[01]?\d|2[0-3])[:.](?P<M>[0-5]\d)(?![\d.:/])"
+# Written without nested repetition: separators, then at most one word, so a long run of spaces or
+# commas cannot make the regex backtrack exponentially.
+_TIME = r"[\s,|\-–—]*(?:(?:ore|alle|h\.?)\s*)?(?P<H>[01]?\d|2[0-3])[:.](?P<M>[0-5]\d)(?![\d.:/])"
 # "4 marzo 2026", "1° marzo 2026", "04 Mar. 2026"; month names matched case-insensitively.
 _TEXT_DATE = rf"(?P<td>[0-3]?\d)(?:°|º)?\s+(?P<tm>{_MONTH_ALT})\.?\s+(?P<ty>(?:19|20)\d\d)"
 # "04/03/2026", "4-3-2026", "04.03.2026" and two-digit years "04/03/26": day first, as in Italy.
@@ -67,6 +69,24 @@ _ISO_RE = re.compile(r"^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?)?\
 _ISO_BASIC_RE = re.compile(r"^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)?(Z|[+-]\d\d:?\d\d)?$", re.I)
 # RFC 2822, as feeds and some meta tags write it: "Wed, 04 Mar 2026 12:30:00 +0100".
 _RFC2822_RE = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d")
+# Italian day and month abbreviations in RFC 2822 dates ("lun, 28 set 2026 17:22:23 GMT", Sky).
+_IT_DAYS = dict(
+    zip(
+        ["lun", "mar", "mer", "gio", "ven", "sab", "dom"],
+        ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        strict=True,
+    )
+)
+_IT_MONTHS = dict(
+    zip(
+        ["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"],
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+        strict=True,
+    )
+)
+_RFC2822_IT_RE = re.compile(
+    rf"^(?P<day>{'|'.join(_IT_DAYS)})(?=,)|(?<=\d )(?P<month>{'|'.join(_IT_MONTHS)})(?= \d)", re.I
+)
 # Dates in URL paths, in the forms Italian outlets use: /2026/03/04/ (Sky, ANSA, Repubblica),
 # /2026/03/04-151171743/ (Corriere dello Sport), /04-03-2026/ (Gazzetta, Pianeta Milan slugs),
 # /04_03_2026/ (Fantacalcio), /26_marzo_04/ (Corriere della Sera), 20260304 alone (not in a
@@ -201,8 +221,11 @@ def parse_date(raw: str | None, now: datetime | None = None) -> ParsedDate | Non
     if parsed:
         return parsed
     if _RFC2822_RE.match(raw):
+        english = _RFC2822_IT_RE.sub(
+            lambda m: _IT_DAYS[m["day"].lower()] if m["day"] else _IT_MONTHS[m["month"].lower()], raw
+        )
         try:
-            return ParsedDate(_aware(parsedate_to_datetime(raw)), True)
+            return ParsedDate(_aware(parsedate_to_datetime(english)), True)
         except (TypeError, ValueError):
             pass
     if re.fullmatch(r"\d{10}(?:\d{3})?", raw):  # Unix epoch seconds or milliseconds

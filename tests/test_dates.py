@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -40,6 +41,8 @@ def iso(raw: str, now: datetime = NOW) -> str | None:
         ("2026-03-04T12:30:00.123+0100", "2026-03-04T12:30:00.123000+01:00"),
         ("20260304T123000+0100", "2026-03-04T12:30:00+01:00"),
         ("Wed, 04 Mar 2026 12:30:00 +0100", "2026-03-04T12:30:00+01:00"),
+        ("lun, 28 set 2026 17:22:23 GMT", "2026-09-28T17:22:23+00:00"),
+        ("mar, 03 mar 2026 10:00:00 +0100", "2026-03-03T10:00:00+01:00"),
         # Without offset: Rome time, winter and summer.
         ("2026-01-15T12:30:00", "2026-01-15T12:30:00+01:00"),
         ("2026-07-15T12:30:00", "2026-07-15T12:30:00+02:00"),
@@ -81,6 +84,14 @@ def test_relative_dates_use_rome_day_of_the_fetch() -> None:
 @pytest.mark.parametrize("raw", ["", "   ", "domani", "31/02/2026", "ore 12:30", "Serie A 2025/26", "n. 12345"])
 def test_unparsable(raw: str) -> None:
     assert parse_date(raw, NOW) is None
+
+
+def test_no_catastrophic_backtracking_on_long_separator_runs() -> None:
+    start = time.perf_counter()
+    for text in ("4 marzo 2026" + " " * 5000 + "x", "04/03/2026" + " ,-" * 3000 + "x", "ieri " * 5000):
+        find_text_dates(text)
+        parse_date(text, NOW)
+    assert time.perf_counter() - start < 1.0
 
 
 def test_find_text_dates_marks_updates() -> None:
