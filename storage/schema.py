@@ -170,12 +170,103 @@ _NEAR_DUPLICATES = [
     )""",
 ]
 
+# Clubs, sources and stories (pipeline/enrich.py fills them; re-run with `sportnews enrich --all`).
+# Enrichment reads the articles, never the crawl: these tables can be dropped and rebuilt at any
+# time. No indexes: lookups are joins on article_id, which DuckDB does as hash joins.
+RUMOUR_PATTERN = (
+    "mercato|trattativ|offert|sondagg|obiettiv|rinnov|prestito|riscatt|clausol|cession|acquist|ingaggi"
+    "|trasferiment|contatti|visite mediche|accordo|vuole|piace|pista|tentazion|assalto|interess|scambio"
+)
+"""Transfer-market words, matched on an article's lower-cased title, section, tags and URL: the
+stems Italian headlines use for rumours and deals (from the seed article and outlets' mercato
+sections). "firma" and "colpo" are left out: "firma il gol", "colpo di testa"."""
+_DAY = "coalesce(a.published_at, a.first_seen_at)"
+_ENRICHMENT = [
+    """
+    CREATE TABLE IF NOT EXISTS entities (
+        entity_id VARCHAR PRIMARY KEY,      -- gazetteer id (pipeline/data/gazetteer.toml) or outlet key
+        name VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,              -- club | national | competition | outlet | journalist
+        country VARCHAR                     -- ISO 3166-1 alpha-2, when known
+    )""",
+    """
+    CREATE TABLE IF NOT EXISTS article_entities (
+        article_id VARCHAR NOT NULL,
+        entity_id VARCHAR NOT NULL,         -- entities.entity_id
+        kind VARCHAR NOT NULL,              -- club | national | competition
+        mentions INTEGER NOT NULL,          -- times named in title and text, nicknames included
+        in_title BOOLEAN NOT NULL
+    )""",
+    """
+    CREATE TABLE IF NOT EXISTS article_citations (
+        article_id VARCHAR NOT NULL,
+        cited_outlet VARCHAR,               -- outlet key (entities.entity_id); NULL: a name we do not know
+        cited_text VARCHAR NOT NULL,        -- the phrase, from the cue to the name
+        in_registry BOOLEAN NOT NULL        -- cited_outlet is an outlet we crawl (sportnews outlets)
+    )""",
+    """
+    CREATE TABLE IF NOT EXISTS stories (
+        story_id VARCHAR PRIMARY KEY,       -- 's' + the article_id of the article that started it
+        first_article_id VARCHAR NOT NULL,  -- the earliest published article: the first reporter
+        first_outlet VARCHAR NOT NULL,
+        first_published_at TIMESTAMPTZ,
+        last_published_at TIMESTAMPTZ,
+        title VARCHAR,                      -- the first article's title
+        articles INTEGER NOT NULL,
+        outlets INTEGER NOT NULL
+    )""",
+    "ALTER TABLE articles ADD COLUMN IF NOT EXISTS story_id VARCHAR",
+    "ALTER TABLE articles ADD COLUMN IF NOT EXISTS enriched_at TIMESTAMPTZ",
+    "ALTER TABLE articles ADD COLUMN IF NOT EXISTS enriched_with VARCHAR",
+    f"""
+    CREATE OR REPLACE VIEW entity_mentions AS
+    SELECT a.article_id, a.outlet, a.published_at, {_DAY}::DATE AS day, a.title, a.url, a.story_id,
+           e.entity_id, n.name, e.kind, e.mentions, e.in_title
+    FROM article_entities e JOIN articles a USING (article_id) LEFT JOIN entities n USING (entity_id)""",
+    f"""
+    CREATE OR REPLACE VIEW daily_outlet_counts AS
+    SELECT {_DAY}::DATE AS day, a.outlet, count(*) AS articles FROM articles a GROUP BY ALL""",
+    """
+    CREATE OR REPLACE VIEW daily_entity_counts AS
+    SELECT day, entity_id, name, kind, outlet, count(*) AS articles, sum(mentions) AS mentions,
+           count(*) FILTER (WHERE in_title) AS in_title
+    FROM entity_mentions GROUP BY ALL""",
+    f"""
+    CREATE OR REPLACE VIEW story_pickups AS
+    SELECT a.story_id, a.article_id, a.outlet, a.title, a.url, {_DAY} AS published_at, s.first_outlet,
+           s.first_published_at, {_DAY} - s.first_published_at AS delay, a.article_id = s.first_article_id AS is_first
+    FROM articles a JOIN stories s USING (story_id)""",
+    """
+    CREATE OR REPLACE VIEW story_first_reports AS
+    SELECT s.story_id, s.title, s.first_outlet, s.first_article_id, f.url AS first_url, s.first_published_at,
+           s.last_published_at, s.articles, s.outlets,
+           (SELECT list(p.outlet ORDER BY p.t, p.outlet) FROM (SELECT outlet, min(published_at) AS t FROM story_pickups
+            WHERE story_pickups.story_id = s.story_id GROUP BY outlet) p) AS outlet_order
+    FROM stories s LEFT JOIN articles f ON f.article_id = s.first_article_id""",
+    f"""
+    CREATE OR REPLACE VIEW cited_outlet_counts AS
+    SELECT c.cited_outlet, n.name, c.in_registry, count(*) AS citations, count(DISTINCT a.article_id) AS articles,
+           count(DISTINCT a.outlet) AS citing_outlets, min({_DAY}) AS first_cited_at, max({_DAY}) AS last_cited_at
+    FROM article_citations c JOIN articles a USING (article_id) LEFT JOIN entities n ON n.entity_id = c.cited_outlet
+    WHERE c.cited_outlet IS NOT NULL GROUP BY ALL""",
+    f"""
+    CREATE OR REPLACE VIEW rumours AS
+    SELECT a.article_id, a.outlet, a.published_at, {_DAY}::DATE AS day, a.title, a.url, a.story_id, e.entity_id,
+           n.name, e.in_title,
+           (SELECT list(DISTINCT c.cited_outlet ORDER BY c.cited_outlet) FROM article_citations c
+            WHERE c.article_id = a.article_id AND c.cited_outlet IS NOT NULL) AS sources
+    FROM articles a JOIN article_entities e USING (article_id) LEFT JOIN entities n USING (entity_id)
+    WHERE e.kind = 'club' AND regexp_matches(lower(concat_ws(' ', a.title, a.section,
+          array_to_string(coalesce(a.tags, []), ' '), a.url)), '{RUMOUR_PATTERN}')""",
+]
+
 Migration = list[str] | Callable[[duckdb.DuckDBPyConnection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("base tables", _V1),
     ("run details per outlet, source validators", _RUN_DETAILS_AND_SOURCES),
     ("near-duplicate index, revision counts", _NEAR_DUPLICATES),
+    ("clubs, sources and stories", _ENRICHMENT),
 ]
 """Ordered (name, statements) steps; step i brings an archive from version i to version i+1.
 Append new steps at the end; never edit or reorder a released one."""
