@@ -72,11 +72,19 @@ BOILERPLATE_RES = tuple(
     )
 )
 
+# A text more than this share of whole link texts is a list of links (a section or tag page). On
+# the 130 corpus articles the largest share is 0.155 (a page closing on related headlines); a
+# section page extracts as links only (1.0). Half sits well between the two.
+MAX_LINK_SHARE = 0.5
+# Lines longer than this are paragraphs, not headlines (Italian headlines run 60-120 characters).
+MAX_HEADLINE_CHARS = 200
+
 # Reading the page ourselves: one pass of XPath over the tree trafilatura also gets.
 _JSONLD_NODES_XP = XPath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]")
 # Comment or CDATA wrappers some CMSs still put around script content ("<![CDATA[ {...} ]]>").
 _WRAPPER_RE = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 _META_XP = XPath("//meta[@content]")
+_ANCHOR_XP = XPath("//a")
 _META_AUTHOR_XP = XPath("//meta[@name='author'][@content]")
 _CANONICAL_XP = XPath(
     "//link[@href][contains(concat(' ', translate(@rel, 'CANONICAL', 'canonical'), ' '), ' canonical ')]/@href"
@@ -128,6 +136,10 @@ _VIDEO_SEGMENTS = frozenset({"video", "videos", "videogallery"})
 _GALLERY_TOKENS = frozenset({"fotogallery", "photogallery", "fotogalleria", "gallery"})
 
 
+class NotHTMLError(ValueError):
+    """The decoded body does not parse as an HTML document (plain text, JSON, an empty shell)."""
+
+
 @dataclass
 class PageSignals:
     """What the page says about itself in JSON-LD and meta tags, read once with lxml."""
@@ -168,6 +180,8 @@ class Extraction:
     published: list[DateCandidate]
     """Publication date candidates from the page, in order of trust (json-ld, meta, page, url)."""
     modified: list[DateCandidate]
+    link_list: bool = False
+    """The text is mostly lines that are whole link texts: a section or tag page, not an article."""
 
 
 def _types(obj: dict[str, Any]) -> set[str]:
@@ -470,6 +484,24 @@ def _page_dates(
     return candidates
 
 
+def is_link_list(tree: HtmlElement, text: str) -> bool:
+    """True when more than MAX_LINK_SHARE of ``text`` is lines that are each a whole link text.
+
+    A section or tag page that slipped through as an "article" extracts as a list of headlines,
+    every one a link; article paragraphs are almost never a whole link. Only short lines can be
+    headlines, so pages made mostly of long paragraphs are answered without collecting the links
+    (which costs about 1.4 ms on a real page).
+    """
+    if not text:
+        return False
+    lines = text.split("\n")
+    short = [line for line in lines if len(line) <= MAX_HEADLINE_CHARS]
+    if sum(map(len, short)) <= MAX_LINK_SHARE * len(text):
+        return False
+    anchors = {" ".join(a.text_content().split()) for a in _ANCHOR_XP(tree)}
+    return sum(len(line) for line in short if line in anchors) > MAX_LINK_SHARE * len(text)
+
+
 def _structured_dates(signals: PageSignals) -> tuple[list[DateCandidate], list[DateCandidate]]:
     """Publication and modification candidates from JSON-LD, then meta, in that order of trust."""
     obj = signals.jsonld
@@ -511,12 +543,12 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
         An Extraction; its ``text`` is empty when trafilatura found no main text.
 
     Raises:
-        ValueError: when the page cannot be parsed as HTML at all. trafilatura's own errors
+        NotHTMLError: when the page cannot be parsed as HTML at all. trafilatura's own errors
             propagate too: the worker turns every exception into a Reject.
     """
     tree = load_html(html)
     if tree is None:
-        raise ValueError("not parsable as HTML")
+        raise NotHTMLError("does not parse as an HTML document")
     signals = read_signals(tree)
     obj = signals.jsonld
     authors = _authors(obj)
@@ -567,8 +599,10 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
         or (doc.description if doc else None)
     )
     image = signals.first("og:image") or _string(obj.get("image")) or (doc.image if doc else None)
+    text = clean_text(doc.text if doc else None)
     return Extraction(
-        text=clean_text(doc.text if doc else None),
+        text=text,
+        link_list=is_link_list(tree, text),
         title=title,
         authors=authors,
         description=description or None,

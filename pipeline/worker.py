@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from w3lib.encoding import html_to_unicode
 
 from . import dates
-from .extract import extract
+from .extract import NotHTMLError, extract
 from .items import ExtractedArticle, FetchedPage, Reject
 from .language import detect_language, init_language
 from .text import content_hash, word_count
@@ -86,7 +86,8 @@ def process_page(page: FetchedPage) -> ExtractedArticle | Reject:
     """Turn a fetched page into an article or a recorded rejection; never raises.
 
     Top-level and argument-only so it pickles into a worker process. Codes: ``not_html`` (binary
-    or non-text body), ``no_text`` (main text missing or under MIN_TEXT_CHARS),
+    body, or text that does not parse as HTML), ``no_text`` (main text missing or under
+    MIN_TEXT_CHARS), ``not_article`` (the text is a list of links: a section or tag page),
     ``extraction_error`` (any exception on the way, with its type and message in ``detail``).
     """
     try:
@@ -104,9 +105,14 @@ def _process(page: FetchedPage) -> ExtractedArticle | Reject:
     _, html = html_to_unicode(page.content_type or None, page.body)
     fetched_at = dates.to_datetime(page.fetched_at, datetime.now(UTC))
 
-    ex = extract(html, page.url, fetched_at)
+    try:
+        ex = extract(html, page.url, fetched_at)
+    except NotHTMLError as exc:
+        return _reject(page, "not_html", str(exc))
     if why := text_problem(ex.text):
         return _reject(page, "no_text", why)
+    if ex.link_list:
+        return _reject(page, "not_article", "the text is a list of links (a section or tag page)")
 
     confirm = dates.discovery_candidate(page.discovery)
     published = dates.choose_date([*ex.published, *([confirm] if confirm else [])], fetched_at, confirm)

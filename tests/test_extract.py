@@ -185,6 +185,35 @@ def test_binary_body_is_rejected(body: bytes, content_type: str) -> None:
     assert result.reason == "not_html"
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(b'{"status": "ok", "items": []}', "application/json"), (b"Solo testo, nessun markup.", "text/plain")],
+)
+def test_text_that_is_not_html_is_rejected(body: bytes, content_type: str) -> None:
+    result = process_page(page(body, content_type=content_type))
+    assert isinstance(result, Reject)
+    assert result.reason == "not_html"
+
+
+def test_section_page_is_not_an_article() -> None:
+    items = "".join(
+        f'<li><a href="/calcio/2026/03/0{i}/notizia-{i}.html">Milan, la notizia numero {i} della giornata</a></li>'
+        for i in range(1, 10)
+    )
+    html = (
+        f"<html><head><title>Calcio</title></head><body><nav><a href='/'>Home</a></nav><ul>{items}</ul></body></html>"
+    )
+    result = process_page(page(html))
+    assert isinstance(result, Reject)
+    assert result.reason == "not_article"
+
+
+def test_article_ending_in_related_links_is_kept() -> None:
+    related = [f'<a href="/calcio/notizia-{i}">Milan, la notizia numero {i} della giornata</a>' for i in range(3)]
+    art = run(article_html(paragraphs=[*PARAGRAPHS, *related]))
+    assert art.text.startswith(PARAGRAPHS[0])
+
+
 def test_empty_body_is_rejected() -> None:
     result = process_page(page(b"  \n"))
     assert isinstance(result, Reject) and result.reason == "no_text"
