@@ -152,6 +152,9 @@ def crawl_locked(args: argparse.Namespace) -> int:
     if not stats.get("sportnews/run_id"):
         return _fail(f"the crawl could not start; see the log above (archive {args.db})", EXIT_FAILED)
     print_summary(stats)
+    from crawler.commands.enrich import enrich_after_crawl
+
+    enrich_after_crawl(args.db, settings.getfloat("SPORTNEWS_LOCK_TIMEOUT"))  # tags the new articles; never fails
     return EXIT_OK
 
 
@@ -356,6 +359,11 @@ def build_parser() -> argparse.ArgumentParser:
     from crawler.commands import canary, health, schedule
 
     for command in (schedule, health, canary):
+        command.add_parser(sub)
+    from crawler.commands import enrich as enrich_command
+    from crawler.commands import search as search_command
+
+    for command in (enrich_command, search_command):
         command.add_parser(sub)
     return p
 
