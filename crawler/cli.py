@@ -356,9 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--db", default="data/demo.duckdb", help="demo archive (default data/demo.duckdb)")
     d.set_defaults(func=cmd_demo)
 
-    from crawler.commands import canary, health, schedule
+    from crawler.commands import canary, health, report, schedule
 
-    for command in (schedule, health, canary):
+    for command in (schedule, health, canary, report):
         command.add_parser(sub)
     from crawler.commands import enrich as enrich_command
     from crawler.commands import search as search_command

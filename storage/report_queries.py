@@ -55,9 +55,11 @@ def outlet_windows(
             FROM crawl_run_outlets o JOIN crawl_runs r USING (run_id)
             WHERE r.started_at >= $start AND r.started_at < $end
             GROUP BY o.outlet
-        ), first_runs AS (
-            SELECT o.outlet, min(r.started_at) AS first_run
-            FROM crawl_run_outlets o JOIN crawl_runs r USING (run_id) GROUP BY o.outlet
+        ), first_runs AS (  -- since when the outlet is in the archive: its first run or first article
+            SELECT outlet, min(t) AS first_run FROM (
+                SELECT o.outlet, r.started_at AS t FROM crawl_run_outlets o JOIN crawl_runs r USING (run_id)
+                UNION ALL SELECT outlet, first_seen_at FROM articles
+            ) GROUP BY outlet
         ), arts AS (
             SELECT outlet,
                    count(*) FILTER (WHERE first_seen_at >= $start AND first_seen_at < $end) AS articles,

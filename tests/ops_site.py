@@ -9,6 +9,7 @@ Each site is a folder in the manifest format of ``crawler.fixture_server`` (serv
 from __future__ import annotations
 
 import json
+import random
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,33 +18,53 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-SENTENCES = (
-    "La squadra ha preparato la partita con grande attenzione durante tutta la settimana di allenamenti.",
-    "L'allenatore ha parlato in conferenza stampa delle condizioni dei giocatori infortunati.",
-    "I tifosi hanno riempito lo stadio fin dalle prime ore del pomeriggio, con cori e bandiere.",
-    "Il centrocampista ha firmato il rinnovo del contratto fino al giugno del prossimo anno.",
-    "La difesa è stata la migliore del campionato nelle ultime cinque giornate di Serie A.",
-    "Il direttore sportivo ha confermato l'interesse per un attaccante del campionato francese.",
-    "Nel primo tempo la partita è rimasta bloccata, poi un gol di testa ha cambiato tutto.",
-    "La società ha annunciato nuovi lavori per migliorare il centro sportivo e le strutture giovanili.",
-    "Il capitano ha ringraziato i compagni e ha dedicato la vittoria alla città intera.",
-    "Secondo le ultime indiscrezioni, la trattativa potrebbe chiudersi già nei prossimi giorni.",
-    "Il portiere ha parato un rigore decisivo nei minuti finali, salvando il risultato.",
-    "La classifica resta cortissima e ogni punto pesa nella corsa verso le coppe europee.",
+TEMPLATES = (
+    "Il {team} ha preparato la sfida contro il {rival} con {num} allenamenti a porte chiuse a {city}.",
+    "{coach} ha parlato in conferenza stampa delle condizioni di {player}, fermo da {num} giorni.",
+    "Al {stadium} sono attesi {big} tifosi per la partita tra {team} e {rival} di {day}.",
+    "{player} ha firmato il rinnovo con il {team} fino al {year}, con un ingaggio di {num} milioni.",
+    "La difesa del {team} ha subito {num} gol nelle ultime {small} giornate, meno del {rival}.",
+    "Il direttore sportivo del {team} ha incontrato a {city} gli agenti di {player} per {small} ore.",
+    "Nel primo tempo {player} ha colpito un palo, poi al minuto {minute} ha segnato di testa.",
+    "Il {team} ha annunciato lavori da {num} milioni per il centro sportivo di {city}.",
+    "{coach} ha dedicato la vittoria sul {rival} ai {big} tifosi arrivati da {city}.",
+    "Secondo le indiscrezioni di {day}, {player} potrebbe lasciare il {team} per {num} milioni.",
+    "{player} ha parato un rigore al minuto {minute}, salvando il {team} contro il {rival}.",
+    "La classifica vede il {team} a {small} punti dal {rival} dopo {num} giornate.",
+    "Il medico del {team} ha spiegato che {player} tornerà in campo tra {small} settimane.",
+    "A {city} il {team} ha presentato la nuova maglia davanti a {big} persone.",
+    "{coach} ha cambiato {small} giocatori rispetto alla partita contro il {rival} di {day}.",
+    "Il presidente del {team} ha chiesto a {coach} di vincere almeno {small} delle prossime partite.",
 )
 TEAMS = ("napoli", "milan", "inter", "juventus", "roma", "lazio", "atalanta", "fiorentina", "torino", "bologna")
-
-ARTICLE_URL = r"/news/\d+-[a-z0-9-]+$"
+PLAYERS = ("Rossi", "Bianchi", "Esposito", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo",
+           "Conti", "De Luca", "Mancini", "Costa", "Giordano", "Rizzo", "Lombardi", "Moretti")  # fmt: skip
+COACHES = ("Spalletti", "Conte", "Allegri", "Inzaghi", "Gasperini", "Sarri", "Italiano", "Pioli")
+CITIES = ("Milano", "Roma", "Napoli", "Torino", "Firenze", "Bologna", "Bergamo", "Genova", "Verona", "Bari")
+DAYS = ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica")
 
 
 def article_text(n: int, sentences: int = 8) -> list[str]:
-    """Distinct paragraphs for article ``n`` (distinct, so exact-duplicate detection leaves them alone)."""
+    """Paragraphs for article ``n``: the same newsroom phrases, filled with names and numbers of its own.
+
+    Every article must read as a different story to the near-duplicate detection (5-word shingles),
+    or later articles of an outlet would fold into earlier ones as revisions.
+    """
+    rng = random.Random(n)
     team = TEAMS[n % len(TEAMS)].capitalize()
-    return [
-        f"{team}, notizia numero {n}: {SENTENCES[(n * 7 + i) % len(SENTENCES)]} "
-        f"{SENTENCES[(n * 3 + 2 * i + 1) % len(SENTENCES)]}"
-        for i in range(sentences)
-    ]
+    out = []
+    for template in rng.sample(TEMPLATES, sentences):
+        out.append(template.format(
+            team=team, rival=rng.choice([t for t in TEAMS if t != team.lower()]).capitalize(),
+            player=rng.choice(PLAYERS), coach=rng.choice(COACHES), city=rng.choice(CITIES), day=rng.choice(DAYS),
+            stadium=f"stadio {rng.choice(CITIES)}", num=rng.randint(2, 99), small=rng.randint(2, 9),
+            big=f"{rng.randint(10, 80)}.{rng.randint(100, 999)}", minute=rng.randint(1, 95),
+            year=rng.randint(2027, 2031),
+        ) + f" ({team}, notizia {n}.{len(out) + 1})")  # fmt: skip
+    return out
+
+
+ARTICLE_URL = r"/news/\d+-[a-z0-9-]+$"
 
 
 def classic_page(n: int, title: str, hours_ago: float) -> str:

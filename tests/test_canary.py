@@ -36,7 +36,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FixtureSi
     manifest["routes"]["sparito"] = {p: r for p, r in manifest["routes"]["sparito"].items() if p == "/rss.xml"}
     manifest["routes"]["vietato"]["/robots.txt"] = {"body": "User-agent: *\nDisallow: /news/\n", "type": "text/plain"}
     (root / "manifest.json").write_text(json.dumps(manifest))
-    with FixtureSites(root, lifetime=120) as sites:
+    with FixtureSites(root, lifetime=600) as sites:
         yield sites, sites.write_outlets_toml(tmp / "outlets.toml")
 
 
@@ -51,7 +51,7 @@ def test_a_healthy_outlet_yields_its_freshest_article(results: dict[str, CanaryR
     assert (r.verdict, r.stage, r.problem) == ("ok", "", "")
     assert r.article_url and r.article_url.endswith("/news/1-milan-notizia-1")  # 1 hour old: the freshest
     assert r.source and r.source.endswith("/rss.xml")
-    assert r.text_chars > 1000 and r.published_at and r.title
+    assert r.text_chars > 400 and r.published_at and r.title
 
 
 def test_a_redesigned_page_is_an_extraction_break(results: dict[str, CanaryResult]) -> None:

@@ -29,7 +29,7 @@ def sportnews(*args: str) -> subprocess.CompletedProcess[str]:
 
 def crawl_site(tmp_path: Path, name: str, outlets: list[Outlet], db: Path) -> None:
     root = write_site(tmp_path / name, outlets)
-    with FixtureSites(root, lifetime=60) as sites:
+    with FixtureSites(root, lifetime=600) as sites:
         toml = sites.write_outlets_toml(tmp_path / f"{name}.toml")
         res = sportnews("crawl", "--outlets", str(toml), "--db", str(db), "--since", "30", *FAST)
     assert res.returncode == 0, res.stdout + res.stderr

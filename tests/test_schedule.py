@@ -29,7 +29,7 @@ SLOW_ANSWER = 0.25
 @pytest.fixture
 def outlets_file(tmp_path: Path) -> Iterator[Path]:
     root = write_site(tmp_path / "site", [Outlet("alpha", articles=3), Outlet("beta", articles=2)])
-    with FixtureSites(root, delay=SLOW_ANSWER, lifetime=120) as sites:
+    with FixtureSites(root, delay=SLOW_ANSWER, lifetime=600) as sites:
         yield sites.write_outlets_toml(tmp_path / "outlets.toml")
 
 
@@ -55,7 +55,7 @@ outlets_file = "OUTLETS"
 since = 30
 args = [FAST]
 """)  # fmt: skip
-    res = sportnews("schedule", "--config", str(config), "--max-runs", "3", timeout=90)
+    res = sportnews("schedule", "--config", str(config), "--max-runs", "3", timeout=300)
     log = res.stderr
     print(log)
     assert res.returncode == 0, log
@@ -93,7 +93,7 @@ def test_a_run_skips_or_waits_while_another_process_holds_the_archive(tmp_path: 
         assert not done, "a waiting run started while the archive was held"
     finally:
         held.release()
-    t.join(timeout=60)
+    t.join(timeout=300)
     assert [o.status for o in runner.outcomes] == ["skipped", "finished"]
 
 
