@@ -94,6 +94,12 @@ def test_no_catastrophic_backtracking_on_long_separator_runs() -> None:
     assert time.perf_counter() - start < 1.0
 
 
+def test_find_text_dates_in_outlet_bylines() -> None:
+    assert [d.raw for d in find_text_dates("Rubriche- 25.12.2024, 11:44")] == ["25.12.2024, 11:44"]
+    assert [d.raw for d in find_text_dates("di Redazione | 4 marzo 2026 - 12:30")] == ["4 marzo 2026 - 12:30"]
+    assert find_text_dates("Serie A 2025/26, 28ª giornata: 3-1 al 90'") == []
+
+
 def test_find_text_dates_marks_updates() -> None:
     found = find_text_dates("Pubblicato il 4 marzo 2026 - 12:30 | Aggiornato il 5 marzo 2026 alle 9:15")
     assert [(d.raw, d.is_update) for d in found] == [("4 marzo 2026 - 12:30", False), ("5 marzo 2026 alle 9:15", True)]

@@ -300,6 +300,20 @@ def test_title_suffix_stripped_with_og_site_name() -> None:
         ("Sinner vince a Miami - Sky Sport", "https://sport.sky.it/tennis/x", "Sky Sport", "Sinner vince a Miami"),
         ("Sinner vince a Miami – Sky Sport", "https://sport.sky.it/tennis/x", None, "Sinner vince a Miami"),
         ("Sinner vince :: TUTTOSPORT.com", "https://www.tuttosport.com/x", None, "Sinner vince"),
+        (
+            "Milan, Allegri resta - Sportmediaset",
+            "https://www.sportmediaset.mediaset.it/x",
+            None,
+            "Milan, Allegri resta",
+        ),
+        (
+            "Allegri resta al Milan - Corriere della Sera",
+            "https://www.corriere.it/sport/x",
+            None,
+            "Allegri resta al Milan",
+        ),
+        ("Allegri resta al Milan - la Repubblica", "https://www.repubblica.it/sport/x", None, "Allegri resta al Milan"),
+        ("Allegri resta al Milan | Goal.com Italia", "https://www.goal.com/it/x", None, "Allegri resta al Milan"),
         ("Napoli, Conte: «Testa al campo»", "https://www.gazzetta.it/x", None, "Napoli, Conte: «Testa al campo»"),
         # A segment that is a team, not the outlet, stays: nothing but one word would be left.
         ("Inter - Milan", "https://www.inter.it/x", "Inter", "Inter - Milan"),
