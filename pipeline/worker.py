@@ -116,10 +116,10 @@ def _process(page: FetchedPage) -> ExtractedArticle | Reject:
 
     confirm = dates.discovery_candidate(page.discovery)
     published = dates.choose_date([*ex.published, *([confirm] if confirm else [])], fetched_at, confirm)
-    modified_cands = list(ex.modified)
+    lastmod = None
     if page.discovery is not None and page.discovery.lastmod:
-        modified_cands.append(dates.DateCandidate("sitemap", page.discovery.lastmod))
-    modified = dates.choose_date(modified_cands, fetched_at)
+        lastmod = dates.DateCandidate("sitemap", page.discovery.lastmod)
+    modified = dates.choose_date([*ex.modified, *([lastmod] if lastmod else [])], fetched_at, lastmod)
     language, probability = detect_language(ex.text)
 
     return ExtractedArticle(
