@@ -164,3 +164,12 @@ def test_rules_are_overridable_by_name() -> None:
     assert (rules.text_share_broken, rules.min_text_chars) == (0.6, 100)
     with pytest.raises(ValueError, match="not a number"):
         RULES.with_overrides(["min_articles=tanti"])
+
+
+def test_every_rule_is_documented_in_the_readme() -> None:
+    import dataclasses
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    monitoring = readme.split("## Monitoring", 1)[1].split("\n## ", 1)[0]
+    missing = [f.name for f in dataclasses.fields(HealthRules) if f"`{f.name}`" not in monitoring]
+    assert not missing, f"rules not in README.md, Monitoring: {missing}"
