@@ -78,7 +78,7 @@ def words(text: str) -> list[str]:
 
 
 def shingle_hashes(tokens: Sequence[str]) -> np.ndarray:
-    """32-bit hashes of the overlapping SHINGLE_WORDS-word shingles of ``tokens``.
+    """32-bit hashes of the distinct overlapping SHINGLE_WORDS-word shingles of ``tokens``.
 
     Each word is hashed once (crc32, stable across processes unlike ``hash()``) and shingles are
     combined in numpy: hashing every joined shingle string costs three times as much.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +31,12 @@ class IndexEntry:
     bands: Sequence[int]
     """One hash per LSH band, band number = position."""
 
+    @property
+    def sig_id(self) -> int:
+        """64 bits of sha1(article_id, content_hash): the same version gets the same id in any process."""
+        digest = hashlib.sha1(f"{self.article_id}\0{self.content_hash}".encode()).digest()
+        return int.from_bytes(digest[:8], "little", signed=True)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -44,6 +53,17 @@ class Candidate:
     signature: bytes
 
 
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, np.ndarray]) -> Iterator[None]:
+    """Numpy columns as a view for one statement: integers cross into DuckDB without per-value work."""
+    con.execute("SELECT 1").fetchall()  # DuckDB 2 refuses register() while a result is left unread
+    con.register(name, columns)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
 def candidates(
     con: duckdb.DuckDBPyConnection,
     queries: Sequence[Sequence[int]],
@@ -52,36 +72,33 @@ def candidates(
 ) -> list[Candidate]:
     """Stored versions first seen since ``since`` sharing a band with any of ``queries``.
 
-    One statement for the whole batch: the batch's (query, band, hash) rows are unnested from
-    three bound lists and hash-joined against ``minhash_bands``, so DuckDB builds its hash table on
-    the small side and streams the index; memory follows the batch, not the archive.
+    One statement for the whole batch: the batch's (query, band, hash) rows are hash-joined against
+    ``minhash_bands``, so DuckDB builds its hash table on the small side and streams the index;
+    memory follows the batch, not the archive.
     """
     if not queries:
         return []
-    qids: list[int] = []
-    bands: list[int] = []
-    hashes: list[int] = []
-    for q, row in enumerate(queries):
-        qids.extend([q] * len(row))
-        bands.extend(range(len(row)))
-        hashes.extend(row)
-    rows = con.execute(
-        """
-        WITH q AS (
-            SELECT unnest(?::INTEGER[]) AS qid, unnest(?::SMALLINT[]) AS band, unnest(?::BIGINT[]) AS hash
-        ),
-        hits AS (
-            SELECT DISTINCT q.qid, b.article_id
-            FROM q JOIN minhash_bands b ON b.band = q.band AND b.hash = q.hash
-            WHERE b.first_seen_at >= ?
-        )
-        SELECT hits.qid, s.article_id, s.outlet, s.root_id, s.content_hash, s.published_at, s.first_seen_at,
-               s.signature
-        FROM hits JOIN minhash_signatures s ON s.article_id = hits.article_id
-        WHERE s.first_seen_at >= ? AND s.signature_version = ?
-        """,
-        [qids, bands, hashes, since, since, signature_version],
-    ).fetchall()
+    per = len(queries[0])
+    q = {
+        "qid": np.repeat(np.arange(len(queries), dtype=np.int32), per),
+        "band": np.tile(np.arange(per, dtype=np.int16), len(queries)),
+        "hash": np.asarray(queries, dtype=np.int64).reshape(-1),
+    }
+    with _registered(con, "_near_queries", q):
+        rows = con.execute(
+            """
+            WITH hits AS (
+                SELECT DISTINCT q.qid, b.sig_id
+                FROM _near_queries q JOIN minhash_bands b ON b.band = q.band AND b.hash = q.hash
+                WHERE b.first_seen_at >= ?
+            )
+            SELECT hits.qid, s.article_id, s.outlet, s.root_id, s.content_hash, s.published_at, s.first_seen_at,
+                   s.signature
+            FROM hits JOIN minhash_signatures s ON s.sig_id = hits.sig_id
+            WHERE s.first_seen_at >= ? AND s.signature_version = ?
+            """,
+            [since, since, signature_version],
+        ).fetchall()
     return [Candidate(*r) for r in rows]
 
 
@@ -90,26 +107,26 @@ def add(con: duckdb.DuckDBPyConnection, entries: Iterable[IndexEntry], signature
     entries = list(entries)
     if not entries:
         return 0
-    band_cols: tuple[list, ...] = ([], [], [], [], [])
-    for e in entries:
-        n = len(e.bands)
-        band_cols[0].extend(range(n))
-        band_cols[1].extend(e.bands)
-        band_cols[2].extend([e.article_id] * n)
-        band_cols[3].extend([e.outlet] * n)
-        band_cols[4].extend([e.first_seen_at] * n)
+    per = len(entries[0].bands)
+    ids = np.array([e.sig_id for e in entries], dtype=np.int64)
+    bands = {
+        "band": np.tile(np.arange(per, dtype=np.int16), len(entries)),
+        "hash": np.asarray([e.bands for e in entries], dtype=np.int64).reshape(-1),
+        "sig_id": np.repeat(ids, per),
+        "seen": np.repeat(np.array([e.first_seen_at.timestamp() for e in entries]), per),
+    }
+    with _registered(con, "_near_bands", bands):
+        con.execute(
+            "INSERT INTO minhash_bands (band, hash, sig_id, first_seen_at) "
+            "SELECT band, hash, sig_id, to_timestamp(seen) FROM _near_bands"
+        ).fetchall()
     con.execute(
-        "INSERT INTO minhash_bands (band, hash, article_id, outlet, first_seen_at) "
-        "SELECT unnest(?::SMALLINT[]), unnest(?::BIGINT[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-        "unnest(?::TIMESTAMPTZ[])",
-        list(band_cols),
-    )
-    con.execute(
-        "INSERT INTO minhash_signatures (article_id, outlet, root_id, content_hash, published_at, first_seen_at, "
-        "signature_version, signature) "
-        "SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-        "unnest(?::TIMESTAMPTZ[]), unnest(?::TIMESTAMPTZ[]), ?, unnest(?::BLOB[])",
+        "INSERT INTO minhash_signatures (sig_id, article_id, outlet, root_id, content_hash, published_at, "
+        "first_seen_at, signature_version, signature) "
+        "SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+        "unnest(?::VARCHAR[]), unnest(?::TIMESTAMPTZ[]), unnest(?::TIMESTAMPTZ[]), ?, unnest(?::BLOB[])",
         [
+            ids.tolist(),
             [e.article_id for e in entries],
             [e.outlet for e in entries],
             [e.root_id for e in entries],
@@ -119,7 +136,7 @@ def add(con: duckdb.DuckDBPyConnection, entries: Iterable[IndexEntry], signature
             signature_version,
             [e.signature for e in entries],
         ],
-    )
+    ).fetchall()
     return len(entries)
 
 
@@ -128,15 +145,15 @@ def prune(con: duckdb.DuckDBPyConnection, before: datetime, signature_version: i
 
     Keeps the index the size of the window whatever the archive's size. Returns signatures removed.
     """
-    con.execute("DELETE FROM minhash_bands WHERE first_seen_at < ?", [before])
+    con.execute("DELETE FROM minhash_bands WHERE first_seen_at < ?", [before]).fetchall()
     removed = con.execute("DELETE FROM minhash_signatures WHERE first_seen_at < ? RETURNING 1", [before]).fetchall()
     retired = con.execute(
-        "DELETE FROM minhash_signatures WHERE signature_version <> ? RETURNING article_id", [signature_version]
+        "DELETE FROM minhash_signatures WHERE signature_version <> ? RETURNING sig_id", [signature_version]
     ).fetchall()
     if retired:
-        # Bands carry no version: drop those of the retired signatures' articles (re-signed on re-fetch).
-        con.execute("DELETE FROM minhash_bands WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-                    [sorted({r[0] for r in retired})])  # fmt: skip
+        con.execute(
+            "DELETE FROM minhash_bands WHERE sig_id IN (SELECT unnest(?::BIGINT[]))", [[r[0] for r in retired]]
+        ).fetchall()
     return len(removed) + len(retired)
 
 

@@ -260,6 +260,34 @@ _ENRICHMENT = [
           array_to_string(coalesce(a.tags, []), ' '), a.url)), '{RUMOUR_PATTERN}')""",
 ]
 
+# The near-duplicate index again, its rows keyed by a 64-bit signature id instead of article_id and
+# outlet strings: a batch's band rows then reach DuckDB as numpy integer arrays (strings cost ten
+# times as much to convert) and the table is a third smaller. The index is derived data: the next
+# crawl signs the window's articles again (DedupePipeline.backfill).
+_NEAR_INDEX_BY_SIGNATURE_ID = [
+    "DROP TABLE IF EXISTS minhash_bands",
+    "DROP TABLE IF EXISTS minhash_signatures",
+    """
+    CREATE TABLE minhash_bands (
+        band SMALLINT NOT NULL,              -- LSH band number, 0..BANDS-1
+        hash BIGINT NOT NULL,                -- hash of the band's MinHash values
+        sig_id BIGINT NOT NULL,              -- minhash_signatures.sig_id
+        first_seen_at TIMESTAMPTZ NOT NULL   -- when the version was indexed; rows leave with the window
+    )""",
+    """
+    CREATE TABLE minhash_signatures (
+        sig_id BIGINT NOT NULL,              -- 64 bits of sha1(article_id, content_hash)
+        article_id VARCHAR NOT NULL,         -- the record the signed version belongs to
+        outlet VARCHAR NOT NULL,
+        root_id VARCHAR,                     -- the earliest copy this one is linked to (NULL: an original)
+        content_hash VARCHAR NOT NULL,       -- the version signed (an article has one row per version)
+        published_at TIMESTAMPTZ,
+        first_seen_at TIMESTAMPTZ NOT NULL,
+        signature_version INTEGER NOT NULL,  -- pipeline.near_dupes.SIGNATURE_VERSION
+        signature BLOB NOT NULL              -- MinHash values and shingle count, little-endian uint32
+    )""",
+]
+
 Migration = list[str] | Callable[[duckdb.DuckDBPyConnection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -267,6 +295,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("run details per outlet, source validators", _RUN_DETAILS_AND_SOURCES),
     ("near-duplicate index, revision counts", _NEAR_DUPLICATES),
     ("clubs, sources and stories", _ENRICHMENT),
+    ("near-duplicate index keyed by signature id", _NEAR_INDEX_BY_SIGNATURE_ID),
 ]
 """Ordered (name, statements) steps; step i brings an archive from version i to version i+1.
 Append new steps at the end; never edit or reorder a released one."""
