@@ -112,6 +112,7 @@ class StorePipeline:
             assert self.writer is not None
             articles, duplicates, rejects = self.articles, self.duplicates, self.rejects
             self.articles, self.duplicates, self.rejects = [], [], []
+            started = time.perf_counter()
             try:
                 result = await asyncio.to_thread(self.writer.write_batch, articles, duplicates, rejects)
             except ArchiveLockedError as exc:
@@ -125,6 +126,9 @@ class StorePipeline:
                 self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
                 raise
             self.last_flush = time.monotonic()
+            if self.crawler is not None and self.crawler.stats is not None:
+                self.crawler.stats.inc_value("sportnews/store/write_seconds", time.perf_counter() - started)
+                self.crawler.stats.inc_value("sportnews/store/batches")
             self._count(articles, duplicates, rejects, result.written_ids)
 
     def _count(self, articles: list[dict[str, Any]], duplicates: list[dict[str, Any]],

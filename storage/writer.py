@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, opened
 from storage.revisions import fold_revisions, target_exists
@@ -30,6 +31,7 @@ UPDATABLE_COLUMNS = (
     "url", "canonical_url", "title", "authors", "modified_at", "section", "tags", "description", "image",
     "text", "language", "language_prob", "word_count", "content_hash", "page_kind", "updated_at", "run_id",
 )  # fmt: skip
+PAGE_COLUMNS = ("article_id", "url", "fetched_at", "http_status", "content_type", "html_gz")
 DUPLICATE_COLUMNS = (
     "url",
     "outlet",
@@ -67,6 +69,29 @@ class BatchResult:
 
 def _placeholders(n: int) -> str:
     return ", ".join("?" * n)
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+    conflict: str = "",
+) -> None:  # fmt: skip
+    """Insert many rows with one statement over an Arrow table.
+
+    ``executemany`` converts every value under the GIL, row by row; during a crawl the reactor thread
+    holds the GIL most of the time, and a 50-row batch took seconds (benchmarks/throughput.py). One
+    ``INSERT ... SELECT`` over Arrow columns converts in C. ``table``, ``columns`` and ``conflict`` are
+    our own constants, never user input; the values are bound through the Arrow table.
+    """
+    if not rows:
+        return
+    data = pa.table({c: pa.array([r[i] for r in rows]) for i, c in enumerate(columns)})
+    con.register("_batch", data)
+    try:
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _batch {conflict}"
+        ).fetchall()  # DuckDB 2 wants a statement's result consumed before the next one
+    finally:
+        con.unregister("_batch")
 
 
 def _run_details(counts: Mapping[str, Any]) -> list[Any]:
@@ -207,24 +232,20 @@ class ArchiveWriter:
             else:
                 result.unchanged += 1
         if fresh:
-            con.executemany(
-                f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({_placeholders(len(ARTICLE_COLUMNS))})",
-                [[a.get(c) for c in ARTICLE_COLUMNS] for a in fresh],
-            )
+            insert_rows(con, "articles", ARTICLE_COLUMNS, [[a.get(c) for c in ARTICLE_COLUMNS] for a in fresh])
             result.inserted += len(fresh)
         if changed:
             fold_revisions(con, changed, result)  # storage/revisions.py: newest text, first date, count
         written = fresh
         result.written_ids.update(a["article_id"] for a in written)
         if written:
-            con.executemany(
-                "INSERT OR REPLACE INTO pages (article_id, url, fetched_at, http_status, content_type, html_gz) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    [a["article_id"], a["url"], a.get("fetched_at"), a.get("http_status"), a.get("content_type"),
-                     gzip.compress(a.get("raw_html") or b"", compresslevel=6)]
-                    for a in written
-                ],
+            latest = {a["article_id"]: a for a in written}  # one row per page, the last version wins
+            insert_rows(
+                con, "pages", PAGE_COLUMNS,
+                [[a["article_id"], a["url"], a.get("fetched_at"), a.get("http_status"), a.get("content_type"),
+                  gzip.compress(a.get("raw_html") or b"", compresslevel=6)] for a in latest.values()],
+                "ON CONFLICT (article_id) DO UPDATE SET url = excluded.url, fetched_at = excluded.fetched_at, "
+                "http_status = excluded.http_status, content_type = excluded.content_type, html_gz = excluded.html_gz",
             )  # fmt: skip
 
     def _write_duplicates(
@@ -233,11 +254,9 @@ class ArchiveWriter:
         if not duplicates:
             return
         before = self._count(con, "duplicates")
-        con.executemany(
-            f"INSERT INTO duplicates ({', '.join(DUPLICATE_COLUMNS)}) VALUES ({_placeholders(len(DUPLICATE_COLUMNS))}) "
-            "ON CONFLICT (url) DO NOTHING",
-            [[d.get(c) for c in DUPLICATE_COLUMNS] for d in duplicates],
-        )
+        unique = {d["url"]: d for d in duplicates}
+        rows = [[d.get(c) for c in DUPLICATE_COLUMNS] for d in unique.values()]
+        insert_rows(con, "duplicates", DUPLICATE_COLUMNS, rows, "ON CONFLICT (url) DO NOTHING")
         result.duplicates += self._count(con, "duplicates") - before
 
     def _write_rejects(
@@ -247,13 +266,13 @@ class ArchiveWriter:
             return
         before = self._count(con, "rejects")
         # A URL rejected again (a 500 retried next run) updates its row: re-running adds nothing.
-        con.executemany(
-            f"INSERT INTO rejects ({', '.join(REJECT_COLUMNS)}) VALUES ({_placeholders(len(REJECT_COLUMNS))}) "
+        unique = {r["url"]: r for r in rejects}  # an upsert may touch a row once per statement
+        insert_rows(
+            con, "rejects", REJECT_COLUMNS, [[r.get(c) for c in REJECT_COLUMNS] for r in unique.values()],
             "ON CONFLICT (url) DO UPDATE SET reason = excluded.reason, detail = excluded.detail, "
             "http_status = excluded.http_status, attempts = rejects.attempts + 1, seen_at = excluded.seen_at, "
             "run_id = excluded.run_id",
-            [[r.get(c) for c in REJECT_COLUMNS] for r in rejects],
-        )
+        )  # fmt: skip
         result.rejects += self._count(con, "rejects") - before
 
     @staticmethod
@@ -269,5 +288,5 @@ class ArchiveWriter:
 
     @staticmethod
     def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # table names are our constants
+        (row,) = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # table names are our constants
         return int(row[0]) if row else 0

@@ -1,0 +1,218 @@
+"""Throughput benchmark: the full crawl against single-process extraction, measured in the same run.
+
+    .venv/bin/python benchmarks/throughput.py [--pages 2000] [--corpus ../shared/corpus]
+
+1. Builds a local outlet of N article pages from real-looking markup (the shared corpus when present,
+   and the repository's fixture articles), each republished under a new URL with its words changed
+   so that no dedupe layer folds them together, listed in a sitemap index of news sitemaps.
+2. Measures the baseline: trafilatura ``bare_extraction`` alone over a sample of the same pages in
+   this one process (pages/s).
+3. Serves the outlet from a separate process and runs the real crawl (``sportnews crawl``'s code
+   path, politeness delays off) into a fresh DuckDB file, sampling the RSS of the crawl and its
+   worker processes and timing the DuckDB writes.
+4. Prints both and their ratio (ideal on 2 cores: 2.0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+WORD_RE = re.compile(r"(?<=[\s>])([A-Za-zÀ-ÿ]{4,})(?=[\s<.,;:])")
+URLS_PER_SITEMAP = 1000
+
+
+def source_pages(corpus: Path | None) -> list[str]:
+    """Real pages first (the costly kind), then the repository's own fixture articles."""
+    pages: list[str] = []
+    if corpus and corpus.is_dir():
+        pages += [gzip.open(p).read().decode("utf-8", "replace") for p in sorted(corpus.glob("*.html.gz"))]
+    fixtures = ROOT / "tests" / "fixtures" / "sites"
+    for p in sorted(fixtures.rglob("*.html")):
+        text = p.read_bytes().decode("utf-8", "replace")
+        if "<article" in text or "<p" in text:
+            pages.append(text)
+    if not pages:
+        raise SystemExit("no source pages: pass --corpus or generate tests/fixtures/sites")
+    return pages
+
+
+def republish(page: str, url: str, rnd: random.Random, vocabulary: list[str]) -> str:
+    """The page under a new URL, every third long word replaced, so each copy is a new article."""
+    page = re.sub(r'(<link[^>]+rel=["\']canonical["\'][^>]*href=["\'])[^"\']*', lambda m: m.group(1) + url, page,
+                  flags=re.I)  # fmt: skip
+    page = re.sub(r'(<meta[^>]+property=["\']og:url["\'][^>]*content=["\'])[^"\']*', lambda m: m.group(1) + url,
+                  page, flags=re.I)  # fmt: skip
+    page = re.sub(r"\{\{BASE:[a-z0-9_]+\}\}", "{{BASE:bench}}", page)  # fixture pages name their own outlet
+    counter = iter(range(10**9))
+
+    def swap(m: re.Match[str]) -> str:
+        return rnd.choice(vocabulary) if next(counter) % 3 == 0 else m.group(1)
+
+    return WORD_RE.sub(swap, page)
+
+
+def build_site(out: Path, n: int, corpus: Path | None, seed: int = 11) -> list[tuple[str, str]]:
+    """Writes a fixture-server site folder; returns (url path, page text) of every article."""
+    rnd = random.Random(seed)
+    sources = source_pages(corpus)
+    vocabulary = sorted({w for p in sources[:50] for w in WORD_RE.findall(p)})[:20000] or ["parola"]
+    (out / "pages").mkdir(parents=True, exist_ok=True)
+    routes: dict[str, dict[str, object]] = {}
+    articles: list[tuple[str, str]] = []
+    for i in range(n):
+        path = f"/calcio/2026/03/{1 + i % 28:02d}/notizia-{i:06d}"
+        page = republish(sources[i % len(sources)], "{{BASE:bench}}" + path, rnd, vocabulary)
+        (out / "pages" / f"{i:06d}.html").write_text(page, encoding="utf-8")
+        routes[path] = {"status": 200, "file": f"pages/{i:06d}.html", "type": "text/html; charset=utf-8"}
+        articles.append((path, page))
+    children = []
+    for k in range(0, n, URLS_PER_SITEMAP):
+        urls = "".join(
+            f"<url><loc>{{{{BASE:bench}}}}{p}</loc><news:news><news:publication><news:name>Bench</news:name>"
+            f"<news:language>it</news:language></news:publication><news:publication_date>{{{{AGO:1:iso}}}}"
+            f"</news:publication_date><news:title>Notizia</news:title></news:news></url>"
+            for p, _ in articles[k : k + URLS_PER_SITEMAP]
+        )
+        name = f"/sitemap-news-{k // URLS_PER_SITEMAP}.xml"
+        routes[name] = {"status": 200, "type": "application/xml", "body": (
+            '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>')}  # fmt: skip
+        children.append(name)
+    routes["/sitemap_index.xml"] = {"status": 200, "type": "application/xml", "body": (
+        '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<sitemap><loc>{{{{BASE:bench}}}}{c}</loc></sitemap>" for c in children) + "</sitemapindex>")}  # fmt: skip
+    routes["/robots.txt"] = {"status": 200, "type": "text/plain", "body": "User-agent: *\nAllow: /\n"}
+    manifest = {
+        "outlets": {"bench": {"name": "Bench", "language": "it", "article_url": r"/calcio/\d{4}/\d{2}/\d{2}/notizia-\d+$",
+                              "sitemaps": ["{{BASE:bench}}/sitemap_index.xml"], "feeds": [], "robots": False,
+                              "listing_pages": []}},
+        "routes": {"bench": routes},
+    }  # fmt: skip
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    return articles
+
+
+def extraction_baseline(articles: list[tuple[str, str]], sample: int) -> tuple[float, int]:
+    """Pages/s of trafilatura alone (bare_extraction with metadata, default options), one process."""
+    import trafilatura
+
+    chosen = articles[:sample]
+    trafilatura.bare_extraction(chosen[0][1], with_metadata=True)  # warm-up: imports and caches
+    start = time.perf_counter()
+    for path, page in chosen:
+        trafilatura.bare_extraction(page, url="http://127.0.0.1" + path, with_metadata=True)
+    return len(chosen) / (time.perf_counter() - start), len(chosen)
+
+
+def tree_rss_kb(root_pid: int, exclude: set[int]) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        if pid in exclude:
+            continue
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+class PeakSampler(threading.Thread):
+    def __init__(self, exclude: set[int]) -> None:
+        super().__init__(daemon=True)
+        self.exclude, self.peak_kb, self.stop_event = exclude, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop_event.wait(0.25):
+            self.peak_kb = max(self.peak_kb, tree_rss_kb(os.getpid(), self.exclude))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=2000)
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--baseline-sample", type=int, default=400, help="pages timed for the baseline")
+    ap.add_argument("--workers", type=int, default=0, help="extraction processes (0: one per core)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="sportnews-bench-"))
+    site = tmp / "site"
+    t0 = time.perf_counter()
+    articles = build_site(site, args.pages, args.corpus)
+    print(f"built {len(articles)} pages in {time.perf_counter() - t0:.1f}s at {site}", flush=True)
+
+    baseline, sampled = extraction_baseline(articles, min(args.baseline_sample, len(articles)))
+    print(f"extraction_only_pages_s={baseline:.1f} (trafilatura bare_extraction, 1 process, {sampled} pages)",
+          flush=True)  # fmt: skip
+
+    server = subprocess.Popen([sys.executable, "-m", "crawler.fixture_server", str(site), "--toml",
+                               str(tmp / "outlets.toml")], stdout=subprocess.PIPE, text=True, cwd=ROOT)  # fmt: skip
+    assert server.stdout is not None
+    while "ready" not in (line := server.stdout.readline()):
+        if not line:
+            raise SystemExit("fixture server did not start")
+    from crawler.cli import crawl_settings, run_crawl
+
+    ns = argparse.Namespace(log_level="ERROR", log_file=None, set=[
+        "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+        "SPORTNEWS_PROGRESS=False", f"SPORTNEWS_EXTRACT_WORKERS={args.workers}",
+    ])  # fmt: skip
+    sampler = PeakSampler({server.pid})
+    sampler.start()
+    cpu0, wall0 = os.times(), time.perf_counter()
+    stats = run_crawl(crawl_settings(ns), None, str(tmp / "outlets.toml"), str(tmp / "bench.duckdb"), 3650, None)
+    wall = time.perf_counter() - wall0
+    cpu1 = os.times()
+    sampler.stop_event.set()
+    sampler.join()
+    server.terminate()
+    server.wait(10)
+
+    summary = (stats.get("sportnews/summary") or {}).get("bench", {})
+    stored = int(summary.get("stored", 0))
+    cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system) + (cpu1.children_user - cpu0.children_user) + (
+        cpu1.children_system - cpu0.children_system)  # fmt: skip
+    write_s = float(stats.get("sportnews/store/write_seconds", 0.0))
+    e2e = stored / wall if wall else 0.0
+    print(f"pages={args.pages} stored={stored} rejects={summary.get('rejects', 0)} wall_s={wall:.1f} "
+          f"cpu_s={cpu:.1f} cpu_cores_busy={cpu / wall:.2f} peak_rss_mb={sampler.peak_kb / 1024:.0f} "
+          f"duckdb_write_s={write_s:.2f} duckdb_write_share={write_s / wall:.1%}")  # fmt: skip
+    print(f"end_to_end_pages_s={e2e:.1f} extraction_only_pages_s={baseline:.1f} ratio={e2e / baseline:.2f}")
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
