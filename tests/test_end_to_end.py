@@ -26,8 +26,8 @@ EXPECTED = json.loads((SITES / "expected.json").read_text())
 
 
 def crawl(outlets: Path, db: Path) -> subprocess.CompletedProcess[str]:
-    args = ["crawl", "--outlets", str(outlets), "--db", str(db), "--since", "3",
-            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "SPORTNEWS_EXTRACT_WORKERS=2"]  # fmt: skip
+    args = ["crawl", "--outlets", str(outlets), "--db", str(db), "--since", "3", "-s", "DOWNLOAD_DELAY=0",
+            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "SPORTNEWS_EXTRACT_WORKERS=2"]  # fmt: skip
     res = subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=300,
                          env={**os.environ, "COLUMNS": "200"})  # fmt: skip
     assert res.returncode == 0, res.stdout + res.stderr
