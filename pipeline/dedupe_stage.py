@@ -358,14 +358,16 @@ class DedupePipeline:
         def entry(record: str, root: str | None) -> near_index.IndexEntry:
             return near_index.IndexEntry(record, item.outlet, root, item.content_hash, published, now, sig, bands)
 
-        own = [c for c in pool if c.article_id == article_id]
-        if own or self.archive_has(item.url_key):
-            # A re-fetch of a stored article: a new version of itself, whatever it now resembles.
+        # The archive's record for this URL: itself, or the record a revision under it was folded into.
+        record = self.archive_has(item.url_key) or article_id
+        own = [c for c in pool if c.article_id in (article_id, record)]
+        if own or record != article_id:
+            # A re-fetch of a stored article: a new version of its record, whatever it now resembles.
             if any(c.content_hash == item.content_hash for c in own):
                 return Verdict("unchanged"), None
             sim = max((near_dupes.similarity(sig, c.signature) for c in own), default=None)
             root = next((c.root_id for c in own if c.root_id), None)
-            return Verdict("revision", article_id, sim), entry(article_id, root)
+            return Verdict("revision", record, sim), entry(record, root)
         scored = [(near_dupes.similarity(sig, c.signature), c) for c in pool]
         same = [(s, c) for s, c in scored if c.outlet == item.outlet and s >= self.near.revision_threshold]
         if same:

@@ -125,7 +125,7 @@ def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, A
         rec.revisions += 1
         rec.last = row
         result.updated += 1
-        result.written_ids.add(target)
+        result.written_ids.update((target, row["article_id"]))  # the version counts as stored, not unchanged
     for target, rec in records.items():
         if rec.last is None:
             continue

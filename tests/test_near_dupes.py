@@ -205,6 +205,31 @@ def test_an_older_version_found_later_keeps_the_newer_text(tmp_path: Path) -> No
     assert rows(db, "SELECT url, duplicate_of_url, kind FROM duplicates") == [(older.url, newer.url, "revision")]
 
 
+def test_refetch_of_a_folded_url_updates_the_record_it_was_folded_into(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    a = item("curvasud", "https://x.it/calcio/a", DERBY)
+    b = item("curvasud", "https://x.it/calcio/b", DERBY + "\n" + UPDATE, published="2026-03-04T18:00:00+01:00")
+    pipe = stage(db)
+    pipe.open_spider()
+    store(db, *run(pipe, a))  # type: ignore[arg-type]
+    store(db, *run(pipe, b))  # type: ignore[arg-type]
+    record = article_id_for(a.url_key)
+    # Next run: the spider's archive view maps b's URL to the record (its url column is b now).
+    pipe = stage(db)
+    pipe.open_spider()
+    pipe.archive_has = lambda key: record if key in (a.url_key, b.url_key) else None  # type: ignore[method-assign]
+    again = replace(b, text=b.text + "\nUltim'ora: squalificato l'allenatore.", modified_at="2026-03-05T09:00:00+01:00")
+    again.content_hash = content_hash(again.text)
+    (out,) = run(pipe, again)
+    assert (out.duplicate_kind, out.duplicate_of) == ("revision", record)  # type: ignore[union-attr]
+    store(db, out)  # type: ignore[arg-type]
+    assert rows(db, "SELECT article_id, url, revisions FROM articles") == [(record, b.url, 3)]
+    assert sorted(rows(db, "SELECT url, duplicate_of_url FROM duplicates")) == [
+        (a.url, b.url),
+        (f"{b.url}#revision-2", b.url),
+    ]
+
+
 def test_same_url_refetched_with_new_text_counts_a_revision(tmp_path: Path) -> None:
     db = tmp_path / "a.duckdb"
     url = "https://x.it/calcio/derby"
