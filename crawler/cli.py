@@ -118,6 +118,10 @@ def print_summary(stats: dict[str, Any]) -> None:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     """Crawl under the archive's run lock, so cron, systemd and `sportnews schedule` runs never overlap."""
+    if getattr(args, "redis", None):  # a distributed crawl: queue it in Redis for the workers
+        from crawler.distributed.commands import cmd_seed
+
+        return cmd_seed(args)
     from crawler.runlock import RunLock, RunLockBusy
 
     try:
@@ -228,8 +232,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     from storage.export import export_archive
 
     try:
-        n = export_archive(args.db, args.format, Path(args.out), outlets=args.outlet or None, since=args.since,
-                           lock_timeout=args.lock_timeout)  # fmt: skip
+        if args.format == "parquet-partitioned":
+            from storage.partitioned_export import export_partitioned
+
+            n = export_partitioned(args.db, Path(args.out), outlets=args.outlet or None, since=args.since,
+                                   lock_timeout=args.lock_timeout)  # fmt: skip
+        else:
+            n = export_archive(args.db, args.format, Path(args.out), outlets=args.outlet or None, since=args.since,
+                               lock_timeout=args.lock_timeout)  # fmt: skip
     except (ArchiveError, ArchiveLockedError, OSError, ValueError) as exc:
         return _fail(str(exc), EXIT_ARCHIVE)
     _console(stderr=True).print(f"exported {n} articles to {args.out} ({args.format})")
@@ -321,6 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--log-level", default="ERROR", help="Scrapy log level (default ERROR; INFO for details)")
     c.add_argument("--log-file", help="write the Scrapy log to this file")
     c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy/sportnews setting")
+    from crawler.distributed.commands import add_crawl_options
+    from crawler.distributed.commands import add_parsers as add_distributed_parsers
+
+    add_crawl_options(c)
     c.set_defaults(func=cmd_crawl)
 
     o = sub.add_parser("outlets", help="list the outlet registry")
@@ -336,7 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_query)
 
     e = sub.add_parser("export", help="export articles to parquet, csv, jsonl or txt files")
-    e.add_argument("--format", choices=("parquet", "csv", "jsonl", "txt"), required=True)
+    e.add_argument("--format", choices=("parquet", "csv", "jsonl", "txt", "parquet-partitioned"), required=True,
+                   help="parquet-partitioned: a folder of outlet=KEY/date=YYYY-MM-DD/*.parquet")  # fmt: skip
     e.add_argument("--out", required=True, help="output file (a folder for txt)")
     e.add_argument("--outlet", action="append", metavar="KEY", help="only this outlet (repeatable)")
     e.add_argument("--since", metavar="DATE", help="only articles published on or after this date (YYYY-MM-DD)")
@@ -365,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for command in (enrich_command, search_command):
         command.add_parser(sub)
+    add_distributed_parsers(sub)
     return p
 
 
