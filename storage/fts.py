@@ -138,15 +138,20 @@ def search(
         elif indexed != total:
             reason = f"the full-text index covers {indexed} of {total} articles: run `sportnews enrich` to refresh it"
     where, params = _filters(outlets, since)
+    terms = _terms(query)
     if reason is None:
+        # BM25 knows words, not phrases: rank on the words, then keep articles holding each phrase.
+        phrases = [t for t in terms if " " in t]
+        for phrase in phrases:
+            where += " AND contains(strip_accents(lower(concat_ws(' ', title, text))), ?)"
+            params.append(phrase)
         sql = (
             f"SELECT article_id, outlet, published_at, title, url, score FROM (SELECT *, "
             f"{FTS_SCHEMA}.match_bm25(article_id, ?, conjunctive := 1) AS score FROM articles) a "
             f"WHERE score IS NOT NULL{where} ORDER BY score DESC, published_at DESC NULLS LAST LIMIT ?"
         )
-        rows = con.execute(sql, [query, *params, limit]).fetchall()
+        rows = con.execute(sql, [" ".join(terms), *params, limit]).fetchall()
         return SearchResult(rows, "fts")
-    terms = _terms(query)
     if not terms:
         return SearchResult([], "scan", reason)
     match_parts, score_parts, term_params, score_params = [], [], [], []

@@ -227,3 +227,40 @@ def test_a_changed_article_is_tagged_again(tmp_path: Path) -> None:
     with opened(db, read_only=True) as con:
         tagged = {r[0] for r in con.execute("SELECT entity_id FROM article_entities").fetchall()}
     assert tagged == {"inter", "milan"}
+
+
+def test_search_finds_phrases_and_says_why_without_the_index(archive: Path) -> None:
+    from storage.fts import search
+
+    with opened(archive, read_only=True) as con:
+        result = search(con, '"real madrid" Allegri', limit=10)
+        only_tmw = search(con, "Allegri", outlets=["tmw"])
+    assert {r[0] for r in result.rows} == {"cds1", "mlv1", "tmw1"}
+    assert [r[0] for r in only_tmw.rows] == ["tmw1"]
+    if result.method == "scan":
+        assert result.note and ("fts" in result.note or "index" in result.note)
+    scores = [r[-1] for r in result.rows]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_with_the_fts_index(tmp_path: Path) -> None:
+    import duckdb
+
+    from storage.fts import build_index, load_fts, search
+
+    probe = duckdb.connect()
+    reason = load_fts(probe)
+    probe.close()
+    if reason is not None:
+        pytest.skip(f"fts extension not loadable here: {reason}")
+    db = tmp_path / "fts.duckdb"
+    writer = ArchiveWriter(db)
+    writer.ensure_schema()
+    writer.write_batch(articles=[row(*a) for a in ARTICLES])
+    with opened(db) as con:
+        assert build_index(con) is None
+        result = search(con, "rinnovi Hojlund")  # no article says "rinnovi": stemming or nothing
+        assert result.method == "fts"
+        hits = search(con, "prestiti Hojlund")  # "prestito" in the texts, found through the stem
+    assert result.rows == []
+    assert {r[0] for r in hits.rows} == {"dmz1", "tmw2", "ttn1", "gaz1"}
