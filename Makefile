@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: crawl test demo lint clean
+.PHONY: crawl test demo lint clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 crawl: $(STAMP)  ## the real crawl of every built-in outlet into data/sportnews.duckdb
 	$(BIN)/sportnews crawl
 
-test: $(STAMP)  ## lint and the whole test suite
+system-deps:  ## best effort: Debian's redis-server and chromium for two tests (they skip without)
+	bash .ci/setup.sh
+
+test: $(STAMP) system-deps  ## lint and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
