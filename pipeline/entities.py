@@ -21,7 +21,7 @@ GAZETTEER_PATH = Path(__file__).with_name("data") / "gazetteer.toml"
 ENTITY_KINDS = ("club", "national", "competition")
 """Kinds tagged on articles. Outlets live in the same file but are only used for citations."""
 
-RULES = ("always", "place", "article", "match")
+RULES = ("always", "place", "article", "match", "context")
 
 # A word is a run of letters and digits; everything else separates words. "dell'Inter" is two
 # words ("dell", "Inter"), "Napoli-Juve" two words joined by "-", "Calciomercato.com" two by ".".
@@ -430,6 +430,13 @@ def judge(candidates: Sequence[Candidate], tokens: Sequence[Token], text: str, g
     if bare_place and not _football_context(candidates, verdicts, bare_place, tokens):
         for first in bare_place:
             verdicts[first] = False
+    # "Mondiale" is also MotoGP's and Formula 1's: such names need a team named in the same text.
+    contextual = [c for c in candidates if c.alias.rule == "context" and verdicts.get(c.first)]
+    if contextual and not any(
+        verdicts.get(c.first) and c.alias.rule != "context" and _is_team(c, gaz.entities) for c in candidates
+    ):
+        for c in contextual:
+            verdicts[c.first] = False
     return [c for c in candidates if verdicts.get(c.first)]
 
 
