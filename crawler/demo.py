@@ -6,6 +6,8 @@ import argparse
 import tempfile
 from pathlib import Path
 
+DEMO_PORT = 18180
+
 DEMO_QUERIES: tuple[tuple[str, str], ...] = (
     ("Articles per outlet and language",
      "SELECT outlet, language, count(*) AS articles FROM articles GROUP BY ALL ORDER BY outlet, language"),
@@ -37,9 +39,11 @@ def run_demo(args: argparse.Namespace) -> int:
     if not (fixtures / "manifest.json").exists():
         return _fail(f"no recorded sample outlets in {fixtures} (run the demo from the repository root)", 2)
     console = _console()
-    with FixtureSites(fixtures) as sites, tempfile.TemporaryDirectory() as tmp:
+    # A fixed port keeps the demo outlets' URLs the same from run to run, so a second demo run
+    # shows the crawl being incremental (nothing new) instead of storing everything again.
+    with FixtureSites(fixtures, port=DEMO_PORT) as sites, tempfile.TemporaryDirectory() as tmp:
         outlets_file = sites.write_outlets_toml(Path(tmp) / "outlets.toml")
-        console.print(f"Serving {len(list(sites))} sample outlets on 127.0.0.1: "
+        console.print(f"Serving {len(list(sites))} sample outlets on loopback: "
                       + ", ".join(f"{k} {sites.base(k)}" for k in sites))  # fmt: skip
         ns = argparse.Namespace(
             log_level="ERROR", log_file=None, set=["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False"]

@@ -129,6 +129,8 @@ class FixtureSites:
         lifetime: when set, stop on our own after that many seconds, so a forgotten server in a
             crashed test or demo never outlives its purpose.
         first_host: last octet of the first outlet's 127.0.0.x address.
+        port: the port every outlet listens on (each has its own IP, so one port serves all);
+            0 picks a free port per outlet. A fixed port keeps URLs stable across runs (the demo).
     """
 
     def __init__(
@@ -139,8 +141,10 @@ class FixtureSites:
         clock: Callable[[], datetime] | None = None,
         lifetime: float | None = None,
         first_host: int = FIRST_HOST,
+        port: int = 0,
     ) -> None:
         self.root = Path(root)
+        self.port = port
         self.delay = delay
         self.lifetime = lifetime
         self._clock = clock or (lambda: datetime.now(ROME))
@@ -234,7 +238,7 @@ class FixtureSites:
             raise RuntimeError("FixtureSites already started")
         try:
             for key in self.keys:
-                server = _OutletServer((self._ips[key], 0), _Handler)
+                server = _OutletServer((self._ips[key], self.port), _Handler)
                 server.sites = self
                 server.key = key
                 self._servers.append(server)
