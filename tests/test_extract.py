@@ -12,7 +12,7 @@ from pipeline import extract as extract_mod
 from pipeline.extract import canonical_url, clean_text, is_boilerplate, site_names, split_authors, strip_site_name
 from pipeline.items import Discovery, ExtractedArticle, FetchedPage, Reject
 from pipeline.text import content_hash, normalize_for_hash, word_count
-from pipeline.worker import MIN_TEXT_CHARS, init_worker, process_page, text_problem
+from pipeline.worker import MIN_PARAGRAPH_CHARS, MIN_TEXT_CHARS, init_worker, process_page, text_problem
 
 URL = "https://www.example-sport.it/calcio/serie-a/allegri-resta-al-milan-123456.shtml"
 FETCHED = "2026-03-04T18:00:00+00:00"
@@ -172,6 +172,29 @@ def test_minimum_text_length(length: int, problem: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("longest", "problem"),
+    [(MIN_PARAGRAPH_CHARS - 1, True), (MIN_PARAGRAPH_CHARS, False), (MIN_PARAGRAPH_CHARS + 1, False)],
+)
+def test_a_real_paragraph_is_required(longest: int, problem: bool) -> None:
+    furniture = "\n".join(["Home", "Calcio", "Serie A", "Condividi", "Tweet", "18 commenti"] * 8)
+    text = furniture + "\n" + "y" * longest
+    assert len(text) >= MIN_TEXT_CHARS
+    assert (text_problem(text) is not None) is problem
+
+
+def test_page_with_only_furniture_is_rejected() -> None:
+    nav = "".join(f"<li><a href='/s{i}'>Sezione {i}</a></li>" for i in range(12))
+    html = (
+        f"<html><head><title>Gol della giornata</title></head><body><header><ul>{nav}</ul></header>"
+        "<main><h1>Serie A, tutti i gol della tredicesima giornata</h1><p>Redazione</p><p>23 novembre 2026</p>"
+        "<p>Condividi</p><p>18 commenti</p></main></body></html>"
+    )
+    result = process_page(page(html))
+    assert isinstance(result, Reject)
+    assert result.reason == "no_text"
+
+
+@pytest.mark.parametrize(
     ("body", "content_type"),
     [
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "application/pdf"),
@@ -197,7 +220,8 @@ def test_text_that_is_not_html_is_rejected(body: bytes, content_type: str) -> No
 
 def test_section_page_is_not_an_article() -> None:
     items = "".join(
-        f'<li><a href="/calcio/2026/03/0{i}/notizia-{i}.html">Milan, la notizia numero {i} della giornata</a></li>'
+        f'<li><a href="/calcio/2026/03/0{i}/notizia-{i}.html">Milan, la notizia numero {i} della giornata: '
+        "Allegri prepara la sfida contro la Cremonese con due dubbi</a></li>"
         for i in range(1, 10)
     )
     html = (
