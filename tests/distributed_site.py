@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -172,3 +178,40 @@ def prepare_archive(db: Path, layout: dict[str, Any], bases: dict[str, str]) -> 
                         "stage": "article", "http_status": 404, "attempts": 1, "first_seen_at": old, "seen_at": old,
                         "run_id": "earlier"})  # fmt: skip
     ArchiveWriter(db).write_batch(articles, [], rejects)
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A throw-away Debian redis-server on 127.0.0.1 and a free port (no persistence), its URL.
+
+    Raises FileNotFoundError when redis-server is not installed, RuntimeError when it does not answer.
+    """
+    from redis import Redis
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise FileNotFoundError("redis-server not found: `apt-get install redis-server` (.ci/setup.sh does it)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    client = Redis(host="127.0.0.1", port=port)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except Exception as exc:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"redis-server did not start on port {port}") from exc
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        client.close()
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

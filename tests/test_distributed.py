@@ -6,25 +6,23 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from crawler.distributed.keys import Keys
+from crawler.distributed.stream import decode_fields, decode_item, encode_item
 from crawler.fixture_server import FixtureSites
-from tests.distributed_site import fetched_article_paths, prepare_archive, write_site
-
-REDIS_SERVER = shutil.which("redis-server")
-pytestmark = pytest.mark.skipif(
-    REDIS_SERVER is None, reason="redis-server not found: `apt-get install redis-server` (.ci/setup.sh does it)"
-)
+from pipeline.items import Discovery, Duplicate, ExtractedArticle, Reject
+from tests.distributed_site import fetched_article_paths, paragraphs, prepare_archive, redis_server, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST_RATE = 8.0
@@ -45,37 +43,14 @@ FLEET = [*COMMON, "-s", f"SPORTNEWS_HOST_RATE={HOST_RATE}", "-s", f"SPORTNEWS_HO
          "-s", "SPORTNEWS_EXTRACT_WORKERS=1", "-s", "SPORTNEWS_REDIS_WORKER_TTL=5"]  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throw-away redis-server on 127.0.0.1: no persistence, its own folder, stopped after the module."""
-    folder = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    proc = subprocess.Popen([str(REDIS_SERVER), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(folder)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    from redis import Redis
-
-    client = Redis(host="127.0.0.1", port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except Exception:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.skip(f"redis-server did not start on port {port}")
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    client.close()
-    proc.terminate()
-    proc.wait(10)
+    try:
+        with redis_server(tmp_path_factory.mktemp("redis")) as url:
+            yield url
+    except (FileNotFoundError, RuntimeError) as exc:
+        pytest.skip(str(exc))
 
 
 def sportnews(*args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
@@ -221,9 +196,158 @@ def test_fleet_with_a_killed_worker_builds_the_same_archive_as_one_process(
         by_host[h.key].append(h.at)
     worst = max(max_per_window(t) for t in by_host.values())
     assert worst <= HOST_RATE + HOST_BURST + JITTER, f"a host got {worst} requests in one second"
-    gaps = [b - a for t in by_host.values() for a, b in zip(sorted(t), sorted(t)[1:], strict=False)]
+    gaps = [b - a for t in by_host.values() for a, b in pairwise(sorted(t))]
     gaps.sort()
     print(f"\nfleet: {len(fleet_hits)} requests, {len(reclaimed)} re-done after the kill; busiest host-second "
           f"{worst} (limit {HOST_RATE:g}/s + burst {HOST_BURST}); gaps between requests to a host: "
           f"median {gaps[len(gaps) // 2] * 1000:.0f} ms, 1st percentile {gaps[len(gaps) // 100] * 1000:.0f} ms; "
           f"one process {t1 - t0:.1f}s, fleet {t2 - t1:.1f}s")  # fmt: skip
+
+
+# -- the parts, one at a time -----------------------------------------------------------------------
+def extracted(url: str = "http://127.0.0.31:8081/calcio/1-a1-x", outlet: str = "club1") -> ExtractedArticle:
+    text = "\n".join(paragraphs(url))
+    from pipeline.text import content_hash
+    from pipeline.urls import url_key
+
+    return ExtractedArticle(
+        outlet=outlet, url=url, canonical_url=url, url_key=url_key(url), title="Titolo", authors=["Mario Rossi"],
+        published_at="2026-01-15T10:00:00+01:00", published_raw="x", published_source="json-ld", modified_at=None,
+        description=None, section=None, tags=[], image=None, text=text, language="it", language_prob=0.99,
+        word_count=len(text.split()), content_hash=content_hash(text), page_kind="article",
+        fetched_at="2026-01-15T10:00:00+00:00", http_status=200, raw_html=b"<html>\xe8 pagina</html>",
+        content_type="text/html", discovery=Discovery("feed", "http://127.0.0.31:8081/rss.xml", title="t"),
+    )  # fmt: skip
+
+
+def test_stream_messages_carry_every_field() -> None:
+    items = [extracted(), Duplicate("club1", "http://h/x?utm_source=a", "abc", "http://h/x", "url"),
+             Reject("club1", "http://h/y", "http_404", "HTTP 404", 404)]  # fmt: skip
+    for item in items:
+        fields = {k.encode(): v.encode() if isinstance(v, str) else v for k, v in encode_item(item, "r1").items()}
+        assert decode_item(decode_fields(fields)) == item
+
+
+def test_request_queue_serializer_is_json_and_keeps_meta() -> None:
+    from scrapy import Request
+    from scrapy.utils.request import request_from_dict
+
+    from crawler.distributed import serializer
+
+    req = Request("http://h/a", headers={"If-None-Match": '"x"'}, body=b"\x00\xff", priority=10, dont_filter=True,
+                  meta={"outlet": "club1", "discovery": Discovery("sitemap", "http://h/s.xml", lastmod="2026"),
+                        "redirect_chain": ["http://h/old"], "handle_httpstatus_list": [301, 302]})  # fmt: skip
+    data = serializer.dumps(req.to_dict())
+    assert data.startswith(b"{")  # never pickle: anyone who can write to Redis could run code on workers
+    back = request_from_dict(serializer.loads(data))
+    assert (back.url, back.body, back.priority, back.dont_filter) == (req.url, req.body, 10, True)
+    assert back.meta == req.meta and back.headers.get("If-None-Match") == b'"x"'
+    with pytest.raises(TypeError, match="shared request queue"):
+        serializer.dumps({"meta": {"x": object()}})
+
+
+def test_rate_and_backoff_are_shared_between_workers(redis_url: str) -> None:
+    import asyncio
+
+    from redis import Redis
+
+    from crawler.distributed.ratelimit import HostRateLimiter
+
+    keys = Keys("ratetest")
+    a, b = (HostRateLimiter(Redis.from_url(redis_url), keys, rate=20.0, burst=1) for _ in range(2))
+
+    async def take_all(n: int) -> list[float]:
+        times: list[float] = []
+        for i in range(n):
+            await (a if i % 2 else b).take("h1")  # two workers taking turns on one host
+            times.append(time.monotonic())
+        return times
+
+    times = asyncio.run(take_all(8))
+    gaps = [y - x for x, y in pairwise(times)]
+    assert min(gaps) >= 0.045, gaps  # 20/s: 50 ms apart (Redis rounds to whole ms)
+    assert b.try_take("h2") == 0.0  # other hosts have their own bucket
+    a.pause("h2", 0.6)  # a 429 seen by worker a...
+    wait = b.try_take("h2")  # ...holds worker b too
+    assert 0.5 < wait <= 0.6
+    a.pause("h2", 0.1)  # a shorter pause never shortens a longer one
+    assert b.try_take("h2") > 0.4
+    with pytest.raises(ValueError):
+        HostRateLimiter(Redis.from_url(redis_url), keys, rate=0)
+
+
+def ingest_run(redis_url: str, db: Path, prefix: str) -> Any:
+    from redis import Redis
+
+    from crawler.distributed.ingest import Ingest
+
+    ingest = Ingest(Redis.from_url(redis_url), db, Keys(prefix), consumer="ingest-test", flush_seconds=0.1)
+    ingest.run(once=True)
+    return ingest
+
+
+def seed_messages(server: Any, keys: Keys, run_id: str, items: list[Any]) -> None:
+    import json
+
+    server.hset(keys.run(run_id).config, mapping={"run_id": run_id, "status": "running", "outlets": '["club1"]',
+                                                  "started": "2026-01-15T10:00:00+00:00"})  # fmt: skip
+    server.set(keys.current, run_id)
+    server.xadd(keys.items, {"kind": "run", "run": run_id, "item": json.dumps({"outlets": ["club1"], "since": 2})})
+    for item in items:
+        server.xadd(keys.items, encode_item(item, run_id))
+
+
+def test_ingest_survives_a_crash_and_ignores_redelivery(redis_url: str, tmp_path: Path) -> None:
+    from redis import Redis
+
+    from crawler.distributed.keys import INGEST_GROUP
+
+    server, keys, db = Redis.from_url(redis_url), Keys("ingesttest"), tmp_path / "a.duckdb"
+    items = [extracted(), extracted("http://127.0.0.31:8081/calcio/1-a2-y"),
+             Duplicate("club1", "http://127.0.0.31:8081/calcio/1-a1-x?utm_source=t", "id", "http://x", "url"),
+             Reject("club1", "http://127.0.0.31:8081/calcio/1-g-z", "http_404", "HTTP 404", 404)]  # fmt: skip
+    seed_messages(server, keys, "r1", items)
+    # an ingest reads everything, then dies before writing: its messages stay pending
+    server.xgroup_create(keys.items, INGEST_GROUP, id="0", mkstream=True)
+    server.xreadgroup(INGEST_GROUP, "ingest-dead", {keys.items: ">"}, count=100)
+    assert server.xpending(keys.items, INGEST_GROUP)["pending"] == 5
+    ingest_run(redis_url, db, "ingesttest")  # takes them over (XAUTOCLAIM), writes, acknowledges
+    assert server.xlen(keys.items) == 0 and server.xpending(keys.items, INGEST_GROUP)["pending"] == 0
+    assert server.hget(keys.run("r1").config, "status") == b"finished"
+    first = archive(db)
+    assert first["counts"][:3] == (2, 1, 1) and first["rejects"][0][2] == 1
+    # the same messages delivered again (a worker redid a request, or ingest died after committing)
+    server.hset(keys.run("r1").config, "status", "running")
+    for item in items:
+        server.xadd(keys.items, encode_item(item, "r1"))
+    ingest_run(redis_url, db, "ingesttest")
+    again = archive(db)
+    assert again["counts"] == first["counts"] and again["articles"] == first["articles"]
+    assert again["rejects"] == first["rejects"]  # attempts still 1: a redelivery is not a second try
+
+
+def test_partitioned_parquet_export(tmp_path: Path) -> None:
+    from storage.partitioned_export import NULL_PARTITION, export_partitioned
+    from storage.writer import ArchiveWriter
+    from tests.test_storage import article
+
+    db = tmp_path / "a.duckdb"
+    ArchiveWriter(db).write_batch([
+        article("a1", "Uno.", outlet="gazzetta", published_at="2026-03-04T23:30:00+00:00"),  # 00:30 in Rome
+        article("a2", "Due.", outlet="gazzetta", published_at="2026-03-04T10:00:00+00:00"),
+        article("a3", "Tre.", outlet="cds", published_at=None),
+    ])  # fmt: skip
+    out = tmp_path / "lake"
+    assert export_partitioned(db, out) == 3
+    files = sorted(str(p.relative_to(out).parent) for p in out.rglob("*.parquet"))
+    assert files == [f"outlet=cds/date={NULL_PARTITION}", "outlet=gazzetta/date=2026-03-04",
+                     "outlet=gazzetta/date=2026-03-05"]  # fmt: skip
+    rows = duckdb.sql(f"SELECT outlet, article_id FROM read_parquet('{out}/**/*.parquet', hive_partitioning=true) "
+                      "ORDER BY article_id").fetchall()  # fmt: skip
+    assert rows == [("gazzetta", "a1"), ("gazzetta", "a2"), ("cds", "a3")]
+    assert export_partitioned(db, out, outlets=["cds"]) == 1  # an earlier export is replaced whole
+    assert [p.name for p in out.iterdir()] == ["outlet=cds"]
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="other files"):
+        export_partitioned(db, tmp_path / "other")
