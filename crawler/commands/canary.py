@@ -18,7 +18,7 @@ from threading import Lock
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.commands.common import progress
+from crawler.commands.common import progress, table_console
 from crawler.discovery import Entry, extract_links, parse_feed, parse_robots_sitemaps, parse_sitemap
 from crawler.outlets.spec import OutletSpec
 
@@ -279,7 +279,6 @@ def run_canary(outlets: list[OutletSpec], fetcher: Fetcher, min_text_chars: int,
 
 
 def print_results(results: list[CanaryResult]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="canary: one fresh article per outlet")
@@ -289,7 +288,7 @@ def print_results(results: list[CanaryResult]) -> None:
         style = {"ok": "green", "degraded": "yellow", "broken": "bold red"}[r.verdict]
         table.add_row(r.outlet, f"[{style}]{r.verdict}[/]", r.stage, r.problem, r.article_url or "",
                       str(r.text_chars or ""), (r.published_at or "")[:16], f"{r.seconds:.1f}")  # fmt: skip
-    Console(highlight=False).print(table)
+    table_console().print(table)
 
 
 def cmd_canary(args: argparse.Namespace) -> int:

@@ -54,6 +54,17 @@ def interactive() -> bool:
     return sys.stderr.isatty()
 
 
+LOG_WIDTH = 140
+"""Columns of tables printed into a file or pipe: rich would assume 80 and cut the outlet names."""
+
+
+def table_console() -> Any:
+    """A rich console for stdout tables: the terminal's width, or LOG_WIDTH for logs and mails."""
+    from rich.console import Console
+
+    return Console(highlight=False, width=None if sys.stdout.isatty() else LOG_WIDTH)
+
+
 def progress(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
     """Iterate ``items`` with a rich progress bar on a terminal; plainly (nothing drawn) otherwise.
 

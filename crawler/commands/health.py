@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crawler.commands.common import format_duration, parse_duration
+from crawler.commands.common import format_duration, parse_duration, table_console
 from storage.report_queries import OutletWindow
 
 logger = logging.getLogger(__name__)
@@ -175,24 +175,27 @@ def _pct(v: float | None) -> str:
 
 
 def print_table(rows: list[OutletHealth], title: str) -> None:
-    from rich.console import Console
+    """The verdicts as a table, then one line per outlet that is not ok with the rules that held
+    (lines, not a table column, so they stay readable in a log or a mail)."""
     from rich.table import Table
 
     table = Table(title=title)
-    for col in ("outlet", "runs", "per day", "usual", "dated", "text", "rejects", "errors", "same text",
-                "last success", "verdict", "why"):  # fmt: skip
-        table.add_column(col, justify="left" if col in ("outlet", "verdict", "why", "last success") else "right",
-                         overflow="fold")  # fmt: skip
+    for col in ("outlet", "runs", "/day", "usual", "dated", "text", "rej", "err", "same", "last success", "verdict"):
+        table.add_column(col, justify="left" if col in ("outlet", "verdict", "last success") else "right")
     for h in rows:
         style = {"ok": "green", "degraded": "yellow", "broken": "bold red"}[h.verdict]
         table.add_row(
             h.outlet, str(h.runs), f"{h.articles_per_day:.1f}",
             "" if h.usual_per_day is None else f"{h.usual_per_day:.1f}",
             _pct(h.date_share), _pct(h.text_share), _pct(h.reject_rate), _pct(h.error_rate), _pct(h.duplicate_share),
-            h.last_success.astimezone().strftime("%Y-%m-%d %H:%M") if h.last_success else "never",
-            f"[{style}]{h.verdict}[/]", "; ".join(h.reasons),
+            h.last_success.astimezone().strftime("%m-%d %H:%M") if h.last_success else "never",
+            f"[{style}]{h.verdict}[/]",
         )  # fmt: skip
-    Console(highlight=False).print(table)
+    console = table_console()
+    console.print(table)
+    for h in rows:
+        if h.reasons:
+            console.print(f"  {h.outlet}: {h.verdict}: {'; '.join(h.reasons)}", soft_wrap=True)
 
 
 def cmd_health(args: argparse.Namespace) -> int:
