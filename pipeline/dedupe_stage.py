@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,16 +29,17 @@ DEDUPE_WINDOW_DAYS = 30.0
 text is republished within hours or days; 30 days also catches late re-posts."""
 
 
-NEAR_DUP_BATCH = 64
+NEAR_DUP_BATCH = 128
 """Articles looked up in the near-duplicate index together (setting SPORTNEWS_NEAR_DUP_BATCH): one
-archive open and one join per batch. The join scans the index once whatever the batch size, so
-its cost per article falls with the batch: at 100,000 stored articles, about 0.3 ms per article at
-64 against 2 ms at 8 (benchmarks/dedupe.py). Two extraction workers yield about 40 articles/s, so
-a batch fills within NEAR_DUP_WAIT_SECONDS during a busy crawl."""
+archive open (about 40 ms with its migration check and close) and one join per batch. The join
+streams the whole index once whatever the batch size (about 30 ms at 100,000 stored articles), so
+both costs per article fall with the batch: benchmarks/dedupe.py measures the step at this size.
+Two extraction workers yield about 40 articles/s, so during a busy crawl a batch holds what
+arrived within NEAR_DUP_WAIT_SECONDS (about 80)."""
 
-NEAR_DUP_WAIT_SECONDS = 1.0
+NEAR_DUP_WAIT_SECONDS = 2.0
 """Longest an article waits for its near-duplicate batch to fill (SPORTNEWS_NEAR_DUP_WAIT_SECONDS).
-The store stage writes every 5 s anyway, so a second more before it costs nothing visible."""
+The store stage writes every 5 s anyway, so two seconds more before it cost nothing visible."""
 
 BACKFILL_PAGE = 500
 """Articles read per query when indexing an archive made before the index existed."""
@@ -311,28 +313,29 @@ class DedupePipeline:
         if not signed:
             return verdicts
         with self._index() as con:
-            found = near_index.candidates(con, [b for _, _, b in signed], since, near_dupes.SIGNATURE_VERSION)
+            found = near_index.candidates(con, [b for _, _, b in signed], since, near_dupes.SIGNATURE_VERSION,
+                                          near_dupes.MIN_SHARED_BANDS)  # fmt: skip
             stored: dict[int, list[near_index.Candidate]] = {}
             for c in found:
                 stored.setdefault(signed[c.query][0], []).append(c)
-            local: dict[tuple[int, int], list[near_index.IndexEntry]] = {}
+            local: dict[tuple[int, int], list[int]] = {}  # (band, hash) -> positions in entries
             entries: list[near_index.IndexEntry] = []
             for i, sig, bands in signed:
                 item = items[i]
-                seen: dict[int, near_index.IndexEntry] = {}
+                shared: collections.Counter[int] = collections.Counter()
                 for band, h in enumerate(bands):
-                    for e in local.get((band, h), ()):
-                        seen[id(e)] = e
+                    shared.update(local.get((band, h), ()))
                 pool = stored.get(i, []) + [
                     near_index.Candidate(i, e.article_id, e.outlet, e.root_id, e.content_hash, e.published_at,
-                                         e.first_seen_at, e.signature) for e in seen.values()
+                                         e.first_seen_at, e.signature)
+                    for n, e in enumerate(entries) if shared[n] >= near_dupes.MIN_SHARED_BANDS
                 ]  # fmt: skip
                 verdict, entry = self.decide(item, sig, bands, pool, now)
                 verdicts[i] = verdict
                 if entry is not None:
-                    entries.append(entry)
                     for band, h in enumerate(bands):
-                        local.setdefault((band, h), []).append(entry)
+                        local.setdefault((band, h), []).append(len(entries))
+                    entries.append(entry)
             if entries:
                 con.execute("BEGIN TRANSACTION")
                 try:

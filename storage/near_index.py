@@ -69,35 +69,37 @@ def candidates(
     queries: Sequence[Sequence[int]],
     since: datetime,
     signature_version: int,
+    min_shared: int = 1,
 ) -> list[Candidate]:
-    """Stored versions first seen since ``since`` sharing a band with any of ``queries``.
+    """Stored versions first seen since ``since`` sharing ``min_shared`` bands with one of ``queries``.
 
-    One statement for the whole batch: the batch's (query, band, hash) rows are hash-joined against
-    ``minhash_bands``, so DuckDB builds its hash table on the small side and streams the index;
-    memory follows the batch, not the archive.
+    One statement for the whole batch: the batch's (query, hash) rows are hash-joined against
+    ``minhash_bands`` on the hash alone (band hashes include the band number), so DuckDB builds
+    its hash table on the small side and streams two columns of the index; memory follows the
+    batch, not the archive. The window applies to the signatures (the small side of the second
+    join); band rows outside it are deleted when a crawl starts (``prune``).
     """
     if not queries:
         return []
     per = len(queries[0])
     q = {
         "qid": np.repeat(np.arange(len(queries), dtype=np.int32), per),
-        "band": np.tile(np.arange(per, dtype=np.int16), len(queries)),
         "hash": np.asarray(queries, dtype=np.int64).reshape(-1),
     }
     with _registered(con, "_near_queries", q):
         rows = con.execute(
             """
             WITH hits AS (
-                SELECT DISTINCT q.qid, b.sig_id
-                FROM _near_queries q JOIN minhash_bands b ON b.band = q.band AND b.hash = q.hash
-                WHERE b.first_seen_at >= ?
+                SELECT q.qid, b.sig_id
+                FROM _near_queries q JOIN minhash_bands b ON b.hash = q.hash
+                GROUP BY q.qid, b.sig_id HAVING count(*) >= ?
             )
             SELECT hits.qid, s.article_id, s.outlet, s.root_id, s.content_hash, s.published_at, s.first_seen_at,
                    s.signature
             FROM hits JOIN minhash_signatures s ON s.sig_id = hits.sig_id
             WHERE s.first_seen_at >= ? AND s.signature_version = ?
             """,
-            [since, since, signature_version],
+            [min_shared, since, signature_version],
         ).fetchall()
     return [Candidate(*r) for r in rows]
 
