@@ -20,6 +20,9 @@ DEMO_QUERIES: tuple[tuple[str, str], ...] = (
     ("Articles mentioning Napoli, per outlet and day",
      "SELECT outlet, published_at::DATE AS day, count(*) AS articles FROM articles "
      "WHERE text ILIKE '%Napoli%' GROUP BY ALL ORDER BY day, outlet"),
+    ("Most mentioned clubs",
+     "SELECT e.name, count(DISTINCT ae.article_id) AS articles FROM article_entities ae "
+     "JOIN entities e USING (entity_id) WHERE e.kind = 'club' GROUP BY ALL ORDER BY articles DESC, e.name LIMIT 5"),
     ("Copies linked across outlets",
      "SELECT a.outlet, a.title, b.outlet AS first_published_by FROM articles a "
      "JOIN articles b ON a.duplicate_of = b.article_id"),
@@ -50,6 +53,9 @@ def run_demo(args: argparse.Namespace) -> int:
         )
         stats = run_crawl(crawl_settings(ns), None, str(outlets_file), args.db, 3650, None)
     print_summary(stats)
+    from crawler.commands.enrich import enrich_after_crawl
+
+    enrich_after_crawl(args.db, lock_timeout=30.0)  # clubs, cited sources, stories, as a crawl does
     with opened(args.db, read_only=True) as con:
         for title, sql in DEMO_QUERIES:
             console.print(f'\n[bold]{title}[/]\n[dim]sportnews query --db {args.db} "{sql}"[/]')
