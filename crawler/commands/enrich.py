@@ -64,7 +64,8 @@ def enrich_after_crawl(db: str, lock_timeout: float) -> None:
 
         counts = enrich_archive(db, lock_timeout=lock_timeout)
         if counts.articles:
-            _console().print(describe(counts), soft_wrap=True)
+            # After a crawl, one line: the full-text index note belongs to `sportnews enrich`/`search`.
+            _console().print(describe(counts).splitlines()[0], soft_wrap=True)
     except Exception as exc:  # enrichment must never fail a crawl
         logger.warning("enrichment after the crawl failed: %s", exc, exc_info=True)
         with contextlib.suppress(Exception):
