@@ -376,9 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (schedule, health, canary, report):
         command.add_parser(sub)
     from crawler.commands import enrich as enrich_command
+    from crawler.commands import evaluate as evaluate_command
     from crawler.commands import search as search_command
 
-    for command in (enrich_command, search_command):
+    for command in (enrich_command, search_command, evaluate_command):
         command.add_parser(sub)
     add_distributed_parsers(sub)
     return p
