@@ -6,7 +6,7 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import unescape
@@ -52,6 +52,16 @@ MIN_TITLE_WORDS_LEFT = 2
 MAX_SITE_NAME_WORDS = 5
 SITE_NAME_MIN_CHARS = 5
 
+# A title is cut down to another title of the page (its <h1>, og:title...) only when that one keeps at
+# least this many characters: 15 is three short words or a CJK headline, while kickers and section
+# labels that could head a title ("Serie A", "LIVE") are shorter. Re-run `sportnews evaluate` after
+# changing it.
+MIN_HEADLINE_PREFIX_CHARS = 15
+# What follows the headline in a title carrying the site name: a separator, possibly after spaces.
+_HEADLINE_TAIL_RE = re.compile(r"\s*[|\-–—:：*/·•ㅣ]")
+_QUOTE_FOLD = str.maketrans({"’": "'", "‘": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "«": '"',
+                             "»": '"'})  # fmt: skip
+
 # Paragraphs that trafilatura sometimes keeps but that are page furniture, not article text. Only
 # paragraphs shorter than BOILERPLATE_MAX_CHARS are tested, so a real paragraph that happens to start
 # with these words survives (teasers and notices are one line; 200 is about two lines of a page).
@@ -96,6 +106,7 @@ _DATE_NODES_XP = XPath(
     "[contains(@class, 'date') or contains(@class, 'data') or contains(@class, 'time')"
     " or contains(@class, 'byline') or contains(@class, 'pubblica') or contains(@id, 'date')]"
 )
+_H1_XP = XPath("(//h1)[1]")
 _H1_FOLLOWING_XP = XPath("(//h1)[1]/following::text()[normalize-space()][position() <= 25]")
 # Date nodes longer than this are containers (a whole teaser list), not a date line.
 MAX_DATE_NODE_CHARS = 160
@@ -361,6 +372,38 @@ def strip_site_name(title: str, names: set[str]) -> str:
     return title
 
 
+def _fold_quotes(text: str) -> str:
+    """Typographic quotes and apostrophes as ASCII, one character for one, for comparing sources."""
+    return text.translate(_QUOTE_FOLD)
+
+
+def trim_to_headline(title: str, others: Iterable[str | None]) -> str:
+    """Cut ``title`` where another title of the page ends, when what follows starts with a separator.
+
+    Site names glued on with separators our list does not know ("-新华网", "：中日新聞Web",
+    " * The Gateway Pundit * by ...", " / Politik / Home - stol.it") or names unlike the host
+    ("Parco Nazionale d'Abruzzo" on parcoabruzzo.it) are told apart by the page itself: its <h1> or
+    another meta title stops where the headline stops. The longest such prefix wins (the smallest
+    cut); it must keep MIN_HEADLINE_PREFIX_CHARS, so a one-word kicker cannot shorten a headline.
+    """
+    title = " ".join(title.split())
+    folded = _fold_quotes(title)
+    best = 0
+    for other in others:
+        if not other:
+            continue
+        prefix = _fold_quotes(" ".join(unescape(other).split()))
+        n = len(prefix)
+        if (
+            MIN_HEADLINE_PREFIX_CHARS <= n < len(title)
+            and n > best
+            and folded.startswith(prefix)
+            and _HEADLINE_TAIL_RE.match(title, n)
+        ):
+            best = n
+    return title[:best].rstrip() if best else title
+
+
 def is_boilerplate(paragraph: str) -> bool:
     """True for short Italian page-furniture paragraphs ("Leggi anche", "Riproduzione riservata")."""
     if len(paragraph) > BOILERPLATE_MAX_CHARS:
@@ -585,6 +628,11 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
     if title:
         names = site_names(url, sitename, doc.sitename if doc else None)
         title = strip_site_name(title, names) or None
+    if title:
+        h1 = _H1_XP(tree)
+        others = (h1[0].text_content() if h1 else None, _string(obj.get("headline")), signals.first("og:title"),
+                  signals.first("twitter:title"))  # fmt: skip
+        title = trim_to_headline(title, others)
 
     authors = authors or split_authors(doc.author if doc else None)
     section = _string(obj.get("articleSection")) or signals.first("article:section")
