@@ -624,7 +624,11 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
     modified += [DateCandidate("page", d.raw) for d in in_text if d.is_update]
 
     sitename = signals.first("og:site_name") or _string(obj.get("publisher")) or (doc.sitename if doc else None)
-    title = _string(obj.get("headline")) or signals.first("og:title") or (doc.title if doc else None)
+    # og:title first: it is the headline the outlet shows when the page is shared, where JSON-LD
+    # ``headline`` is often an SEO variant or cut at Google's 110 characters. On the 130 corpus
+    # pages (with the trimming below) og:title first is exact on 0.869, headline first on 0.800;
+    # better on both random halves (0.846 / 0.892 against 0.815 / 0.785, `sportnews evaluate`).
+    title = signals.first("og:title") or _string(obj.get("headline")) or (doc.title if doc else None)
     if title:
         names = site_names(url, sitename, doc.sitename if doc else None)
         title = strip_site_name(title, names) or None
