@@ -34,6 +34,9 @@ SPORTNEWS_REDIRECT_MAX = 5
 SPORTNEWS_RETRY_BACKOFF_BASE = 2.0
 SPORTNEWS_RETRY_BACKOFF_MAX = 60.0
 """Retries wait base * 2**attempt seconds (at most max); a Retry-After header wins up to max."""
+SPORTNEWS_KEEP_KINDS = "all"
+"""Page kinds stored (comma-separated: article, live, gallery, video, paywalled); pages of other
+kinds become rejects with reason ``page_kind``. "all" keeps every kind."""
 SPORTNEWS_PROGRESS = True
 """Per-outlet progress on the terminal during `sportnews crawl`."""
 
@@ -71,6 +74,7 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawler.run_record.RunRecorder": 500,
+    "pipeline.kind_stage.PageKindPipeline": 250,
     "crawler.progress.CrawlProgress": 510,
 }
 
