@@ -68,13 +68,13 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "pipeline.extract_stage.ExtractPipeline": 100,
     "pipeline.language_stage.LanguagePipeline": 200,
+    "pipeline.kind_stage.PageKindPipeline": 250,
     "pipeline.dedupe_stage.DedupePipeline": 300,
     "pipeline.store_stage.StorePipeline": 900,
 }
 
 EXTENSIONS = {
     "crawler.run_record.RunRecorder": 500,
-    "pipeline.kind_stage.PageKindPipeline": 250,
     "crawler.progress.CrawlProgress": 510,
 }
 
