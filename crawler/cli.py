@@ -377,9 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_parser(sub)
     from crawler.commands import enrich as enrich_command
     from crawler.commands import evaluate as evaluate_command
+    from crawler.commands import reprocess as reprocess_command
     from crawler.commands import search as search_command
 
-    for command in (enrich_command, search_command, evaluate_command):
+    for command in (enrich_command, search_command, evaluate_command, reprocess_command):
         command.add_parser(sub)
     add_distributed_parsers(sub)
     return p
