@@ -62,6 +62,10 @@ _HEADLINE_TAIL_RE = re.compile(r"\s*[|\-–—:：*/·•ㅣ]")
 _QUOTE_FOLD = str.maketrans({"’": "'", "‘": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "«": '"',
                              "»": '"'})  # fmt: skip
 
+# Lines at the top of the text checked for a repeated headline: the h1 comes first, or after a kicker
+# or a date line. Re-run `sportnews evaluate` after changing it.
+HEADLINE_LINES = 3
+
 # Paragraphs that trafilatura sometimes keeps but that are page furniture, not article text. Only
 # paragraphs shorter than BOILERPLATE_MAX_CHARS are tested, so a real paragraph that happens to start
 # with these words survives (teasers and notices are one line; 200 is about two lines of a page).
@@ -220,7 +224,7 @@ def _read_jsonld(tree: HtmlElement, signals: PageSignals) -> None:
         text = _WRAPPER_RE.sub("", script.text or "")
         try:
             data = json.loads(text, strict=False)  # strict=False: raw newlines inside strings
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past Python's stack
             logger.debug("malformed JSON-LD skipped (%d chars)", len(text))
             continue
         for obj in _walk_jsonld(data):
@@ -417,6 +421,23 @@ def clean_text(text: str | None) -> str:
         return ""
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line and not is_boilerplate(line))
+
+
+def drop_headline_lines(text: str, *headlines: str | None) -> str:
+    """Remove lines at the top of the text that repeat the headline (the title is its own field).
+
+    trafilatura keeps the article's <h1> when it sits inside the article container, as on most
+    Italian outlets; reference texts and readers take the headline apart. Only the first
+    HEADLINE_LINES lines are looked at, compared whitespace- and quote-folded with the title, the
+    page's h1 and og:title.
+    """
+    keys = {_fold_quotes(" ".join(h.split())).casefold() for h in headlines if h and h.strip()}
+    if not text or not keys:
+        return text
+    lines = text.split("\n")
+    head = lines[:HEADLINE_LINES]
+    kept = [line for line in head if _fold_quotes(line).casefold() not in keys]
+    return "\n".join(kept + lines[HEADLINE_LINES:])
 
 
 def canonical_url(page_url: str, *candidates: str | None) -> str:
@@ -652,6 +673,8 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
     )
     image = signals.first("og:image") or _string(obj.get("image")) or (doc.image if doc else None)
     text = clean_text(doc.text if doc else None)
+    h1 = _H1_XP(tree)
+    text = drop_headline_lines(text, title, h1[0].text_content() if h1 else None, signals.first("og:title"))
     return Extraction(
         text=text,
         link_list=is_link_list(tree, text),
