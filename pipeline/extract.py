@@ -66,6 +66,10 @@ _QUOTE_FOLD = str.maketrans({"’": "'", "‘": "'", "‚": "'", "‛": "'", "�
 # or a date line. Re-run `sportnews evaluate` after changing it.
 HEADLINE_LINES = 3
 
+# Byline lines are short: a few names and "di" (the longest in the fixtures and the corpus is under
+# 60 characters); longer lines are sentences that happen to name the author.
+MAX_BYLINE_CHARS = 100
+
 # Paragraphs that trafilatura sometimes keeps but that are page furniture, not article text. Only
 # paragraphs shorter than BOILERPLATE_MAX_CHARS are tested, so a real paragraph that happens to start
 # with these words survives (teasers and notices are one line; 200 is about two lines of a page).
@@ -82,6 +86,8 @@ BOILERPLATE_RES = tuple(
         r"^\W*(segui(ci)?|seguite) .{0,60}\b(su|on) (google news|facebook|instagram|telegram|whatsapp|x)\b",
         r"^\W*iscriviti (alla|al) (nostra |nostro )?(newsletter|canale)",  # newsletter / channel prompt
         r"^\W*(per continuare a leggere|sei già abbonato|abbonati (ora|per))",  # paywall prompt
+        r"^\W*abbonati a .{1,60}\bper (continuare a )?leggere",  # "Abbonati a G+ per leggere l'articolo"
+        r"^\W*contenuto (premium|riservato( agli abbonati)?)\W*$",  # the paywall label (Gazzetta G+)
         r"^l'articolo .{1,200} proviene da .{1,80}$",  # WordPress feed-footer plugin (OA Sport)
     )
 )
@@ -440,6 +446,24 @@ def drop_headline_lines(text: str, *headlines: str | None) -> str:
     return "\n".join(kept + lines[HEADLINE_LINES:])
 
 
+def drop_byline_lines(text: str, authors: list[str]) -> str:
+    """Remove short lines that are only the byline ("di Emanuele Gamba"): the authors are a field.
+
+    A line goes when, without a leading "di"/"by", every name it splits into is one of ``authors``.
+    """
+    keys = {_norm_name(a) for a in authors if a}
+    if not text or not keys:
+        return text
+    kept = []
+    for line in text.split("\n"):
+        if len(line) <= MAX_BYLINE_CHARS:
+            names = [_norm_name(n) for n in split_authors(line)]
+            if names and all(n in keys for n in names):
+                continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def canonical_url(page_url: str, *candidates: str | None) -> str:
     """The first same-site, non-homepage candidate (rel=canonical, og:url), else the cleaned URL.
 
@@ -675,6 +699,7 @@ def extract(html: str, url: str, fetched_at: datetime, *, fast: bool = True) -> 
     text = clean_text(doc.text if doc else None)
     h1 = _H1_XP(tree)
     text = drop_headline_lines(text, title, h1[0].text_content() if h1 else None, signals.first("og:title"))
+    text = drop_byline_lines(text, authors)
     return Extraction(
         text=text,
         link_list=is_link_list(tree, text),
