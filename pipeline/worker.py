@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from datetime import UTC, datetime
 
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_to_unicode, read_bom
 
 from . import dates
 from .extract import NotHTMLError, extract
@@ -90,6 +91,37 @@ def text_problem(text: str) -> str | None:
     return None
 
 
+_SINGLE_BYTE = frozenset({"cp1252", "iso8859_1", "iso8859_15"})
+
+
+def decode_page(content_type: str | None, body: bytes) -> str:
+    """The page as text, in the charset it really uses when that is not the one it declares.
+
+    CMS templates and headers disagree: a windows-1252 page behind a ``charset=utf-8`` header
+    (every accented letter would become U+FFFD), or UTF-8 declared as latin-1 ("perchÃ©").
+    Text that decodes strictly as UTF-8 and has non-ASCII bytes is, in practice, never anything
+    else; text where invalid UTF-8 sequences outnumber the valid non-ASCII letters is not UTF-8,
+    and windows-1252 is what Italian outlets use otherwise. A few stray bytes in a UTF-8 page
+    (a truncated copy-paste) keep it UTF-8, with U+FFFD for those bytes only.
+    """
+    encoding, html = html_to_unicode(content_type or None, body)
+    if read_bom(body)[0] is not None or body.isascii():
+        return html
+    name = codecs.lookup(encoding).name.replace("-", "_")
+    if name == "utf_8":
+        invalid = html.count("\ufffd") - body.count("\ufffd".encode())
+        valid = len(html) - len(html.encode("ascii", "ignore")) - html.count("\ufffd")  # non-ASCII letters
+        if invalid > valid:
+            logger.debug("declared UTF-8 but %d invalid sequences to %d letters: read as windows-1252", invalid, valid)
+            return body.decode("cp1252", errors="replace")
+    elif name in _SINGLE_BYTE:
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return html
+
+
 def _reject(page: FetchedPage, reason: str, detail: str) -> Reject:
     return Reject(outlet=page.outlet, url=page.url, reason=reason, detail=detail, http_status=page.http_status)
 
@@ -115,7 +147,7 @@ def _process(page: FetchedPage) -> ExtractedArticle | Reject:
         return _reject(page, "no_text", "empty body")
     if why := _not_html(page):
         return _reject(page, "not_html", why)
-    _, html = html_to_unicode(page.content_type or None, page.body)
+    html = decode_page(page.content_type, page.body)
     fetched_at = dates.to_datetime(page.fetched_at, datetime.now(UTC))
 
     try:
