@@ -6,6 +6,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -14,6 +15,19 @@ from pipeline.items import ExtractedArticle, FetchedPage, Reject
 from pipeline.worker import init_worker, process_page
 
 logger = logging.getLogger(__name__)
+
+
+def init_pool_worker() -> None:
+    """Worker initializer: leave SIGINT and SIGTERM to the crawl process, then warm up.
+
+    Ctrl-C at a terminal, and ``systemctl stop``, signal the whole process group. A worker that
+    died of it turned the pages it held into extraction errors, and broke the pool for the rest,
+    in the very shutdown that is meant to store what was fetched. The crawl process decides when
+    to stop; it then closes the pool, which ends the workers once their queue is done.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    init_worker()
 
 
 def default_workers() -> int:
@@ -42,7 +56,7 @@ class ExtractionPool:
     def start(self) -> None:
         # "spawn": forking a process that runs the Twisted reactor and threads is unsafe.
         ctx = multiprocessing.get_context("spawn")
-        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=init_worker)
+        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=init_pool_worker)
 
     async def process(self, page: FetchedPage) -> ExtractedArticle | Reject:
         """Extract one page in a worker; a crashed worker becomes a reject, never an exception."""
