@@ -76,11 +76,11 @@ def failure_reason(failure: Failure) -> tuple[str, str, int | None]:
     if isinstance(exc, HttpError):
         status = exc.response.status
         return f"http_{status}", f"HTTP {status} from {exc.response.url}", status
+    if "maxsize" in text.lower() or "max size" in text.lower():  # also a gzip bomb (an IgnoreRequest)
+        return "too_large", text, None
     if isinstance(exc, IgnoreRequest):
         reason = "robots" if "robots" in text.lower() else "ignored"
         return reason, text, None
-    if "maxsize" in text.lower() or "max size" in text.lower():
-        return "too_large", text, None
     if isinstance(exc, DNS_ERRORS):
         return "dns", f"DNS lookup failed ({text})", None
     if isinstance(exc, TIMEOUT_ERRORS):
