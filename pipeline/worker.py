@@ -151,7 +151,7 @@ def _process(page: FetchedPage) -> ExtractedArticle | Reject:
     fetched_at = dates.to_datetime(page.fetched_at, datetime.now(UTC))
 
     try:
-        ex = extract(html, page.url, fetched_at)
+        ex = extract(html, page.url, fetched_at, outlet=page.outlet)
     except NotHTMLError as exc:
         return _reject(page, "not_html", str(exc))
     if why := text_problem(ex.text):
