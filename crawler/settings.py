@@ -39,6 +39,9 @@ SPORTNEWS_KEEP_KINDS = "all"
 kinds become rejects with reason ``page_kind``. "all" keeps every kind."""
 SPORTNEWS_PROGRESS = True
 """Per-outlet progress on the terminal during `sportnews crawl`."""
+SPORTNEWS_PRIVATE_NETWORKS: list[str] = []
+"""CIDRs an outlet on public hosts may never fetch from; empty: every address that is not global
+(loopback, RFC 1918, link-local, ...). See crawler.middlewares.OutletBoundsMiddleware."""
 
 # --- politeness ------------------------------------------------------------------------------
 USER_AGENT = f"sportnews/0.1 (+{SPORTNEWS_CONTACT_URL})"
@@ -61,6 +64,8 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
+    # before RobotsTxtMiddleware (100), so an offsite redirect does not even fetch its robots.txt
+    "crawler.middlewares.OutletBoundsMiddleware": 90,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }

@@ -80,6 +80,9 @@ def failure_reason(failure: Failure) -> tuple[str, str, int | None]:
         return "too_large", text, None
     if isinstance(exc, IgnoreRequest):
         reason = "robots" if "robots" in text.lower() else "ignored"
+        for prefix in ("offsite", "private address"):  # crawler.middlewares.OutletBoundsMiddleware
+            if text.startswith(prefix + ":"):
+                reason = prefix.replace(" ", "_")
         return reason, text, None
     if isinstance(exc, DNS_ERRORS):
         return "dns", f"DNS lookup failed ({text})", None
