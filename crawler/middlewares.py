@@ -8,15 +8,18 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from crawler.discovery.robots import MAX_ROBOTS_BYTES
 from crawler.outlets.spec import OutletSpec, host_of, split_domain
 
 logger = logging.getLogger(__name__)
@@ -200,3 +203,19 @@ class OutletBoundsMiddleware:
             raise IgnoreRequest(f"private address: {host} resolves to {address}, and {outlet.key} is a public outlet")
         return None
 
+
+class CappedRobotParser(ProtegoRobotParser):
+    """Scrapy's Protego parser on the first ``MAX_ROBOTS_BYTES`` of a robots.txt only.
+
+    Google ignores what follows the first 500 KiB. Without a cap a 5 MB robots.txt of wildcard
+    rules took 8 s to parse and 0.3 s per URL checked, on the reactor thread that every outlet
+    shares (measured with Protego 0.5, 250,000 ``Disallow: /*x*$`` lines).
+    """
+
+    def __init__(self, robotstxt_body: bytes, spider: Any) -> None:
+        body = robotstxt_body
+        if len(body) > MAX_ROBOTS_BYTES:
+            body = body[:MAX_ROBOTS_BYTES]
+            body = body[: body.rfind(b"\n") + 1]  # the cut fell inside a line: drop that line
+            logger.info("robots.txt of %d bytes: only the first %d read", len(robotstxt_body), len(body))
+        super().__init__(body, spider)

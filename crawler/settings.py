@@ -46,6 +46,7 @@ SPORTNEWS_PRIVATE_NETWORKS: list[str] = []
 # --- politeness ------------------------------------------------------------------------------
 USER_AGENT = f"sportnews/0.1 (+{SPORTNEWS_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
+ROBOTSTXT_PARSER = "crawler.middlewares.CappedRobotParser"  # reads the first 512 KiB, as Google does
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
