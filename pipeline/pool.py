@@ -7,6 +7,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -15,6 +17,22 @@ from pipeline.items import ExtractedArticle, FetchedPage, Reject
 from pipeline.worker import init_worker, process_page
 
 logger = logging.getLogger(__name__)
+
+# How often a worker checks that the crawl process that started it is still there. A second is
+# nothing next to a crawl, and the check is one getppid() call.
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """End this worker once its crawl process is gone (killed with SIGKILL, or by the OOM killer).
+
+    Nothing else would: the worker waits on a queue it holds both ends of, so it never sees EOF,
+    and each orphan kept ~100 MB of extraction models alive until the next reboot.
+    """
+    while True:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def init_pool_worker() -> None:
@@ -27,6 +45,7 @@ def init_pool_worker() -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watch", daemon=True).start()
     init_worker()
 
 
