@@ -10,6 +10,19 @@ import duckdb
 logger = logging.getLogger(__name__)
 
 
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK that never hides the error that led to it.
+
+    When COMMIT itself fails (disk full, file size limit), DuckDB has already ended the
+    transaction; a plain ROLLBACK then raised "cannot rollback - no transaction is active", and
+    that message replaced the one saying what went wrong.
+    """
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error as exc:
+        logger.debug("rollback after a failed transaction: %s", exc)
+
+
 _V1 = [
     """
     CREATE TABLE IF NOT EXISTS schema_info (
@@ -334,7 +347,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute("INSERT INTO schema_info VALUES (?, now())", [target])
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
         logger.info("archive schema migrated to version %s (%s)", target, name)
     return SCHEMA_VERSION

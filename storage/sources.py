@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from storage.connection import DEFAULT_LOCK_TIMEOUT, opened
+from storage.schema import rollback
 
 logger = logging.getLogger(__name__)
 
@@ -83,5 +84,5 @@ def save_source_states(
             )
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise

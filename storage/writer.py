@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, opened
 from storage.revisions import fold_revisions, target_exists
+from storage.schema import rollback
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ class ArchiveWriter:
                     )
                 con.execute("COMMIT")
             except Exception:
-                con.execute("ROLLBACK")
+                rollback(con)
                 raise
 
     # -- batches -----------------------------------------------------------------------------
@@ -194,7 +195,7 @@ class ArchiveWriter:
                     self._settle_outcomes(con, articles, duplicates)
                     con.execute("COMMIT")
                 except Exception:
-                    con.execute("ROLLBACK")
+                    rollback(con)
                     raise
         except duckdb.Error as exc:
             raise ArchiveError(f"writing a batch to {self.path} failed, nothing of it was kept: {exc}") from exc
