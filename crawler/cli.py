@@ -156,6 +156,9 @@ def crawl_locked(args: argparse.Namespace) -> int:
     if not stats.get("sportnews/run_id"):
         return _fail(f"the crawl could not start; see the log above (archive {args.db})", EXIT_FAILED)
     print_summary(stats)
+    if stats.get("sportnews/archive_error"):  # pipeline/store_stage.py stopped the crawl
+        return _fail(f"{stats['sportnews/archive_error']}. The archive holds every batch written before; "
+                     "the next run fetches the rest.", EXIT_ARCHIVE)  # fmt: skip
     from crawler.commands.enrich import enrich_after_crawl
 
     enrich_after_crawl(args.db, settings.getfloat("SPORTNEWS_LOCK_TIMEOUT"))  # tags the new articles; never fails

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
 from pipeline.items import Duplicate, ExtractedArticle, Reject
 from pipeline.urls import article_id_for
-from storage.connection import ArchiveLockedError
+from storage.connection import ArchiveError, ArchiveLockedError
 from storage.writer import ArchiveWriter
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class StorePipeline:
         self.rejects: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
         self._lock = asyncio.Lock()
+        self.archive_error: ArchiveError | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -109,6 +111,8 @@ class StorePipeline:
         async with self._lock:
             if not (self.articles or self.duplicates or self.rejects):
                 return
+            if self.archive_error is not None and not final:
+                return  # the crawl is stopping; the final flush tries once more
             assert self.writer is not None
             articles, duplicates, rejects = self.articles, self.duplicates, self.rejects
             self.articles, self.duplicates, self.rejects = [], [], []
@@ -122,6 +126,10 @@ class StorePipeline:
                 logger.warning("archive busy, keeping %d rows for the next batch: %s",
                                len(articles) + len(duplicates) + len(rejects), exc)  # fmt: skip
                 return
+            except ArchiveError as exc:  # disk full, unwritable, damaged: nothing of the batch was kept
+                self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
+                self.archive_failed(exc, final)
+                return
             except Exception:
                 self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
                 raise
@@ -130,6 +138,25 @@ class StorePipeline:
                 self.crawler.stats.inc_value("sportnews/store/write_seconds", time.perf_counter() - started)
                 self.crawler.stats.inc_value("sportnews/store/batches")
             self._count(articles, duplicates, rejects, result.written_ids)
+
+    def archive_failed(self, exc: ArchiveError, final: bool) -> None:
+        """A batch could not be written: say so once, clearly, and stop the crawl.
+
+        Fetching on would only pile rows up in memory behind an archive that takes none (a full
+        disk rarely frees itself within a run), and every later batch would fail alike. The
+        archive keeps every batch written before this one; the next run fetches the rest.
+        """
+        pending = len(self.articles) + len(self.duplicates) + len(self.rejects)
+        first = self.archive_error is None
+        self.archive_error = exc
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.set_value("sportnews/archive_error", str(exc))
+        if first:
+            logger.error("%s%s", exc, "" if final else "; stopping the crawl")
+        if final:
+            logger.error("%d rows of this run are not stored", pending)
+        if first and not final and self.crawler is not None and self.crawler.engine is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
 
     def _count(self, articles: list[dict[str, Any]], duplicates: list[dict[str, Any]],
                rejects: list[dict[str, Any]], written: set[str]) -> None:  # fmt: skip
