@@ -320,7 +320,9 @@ class DedupePipeline:
                 stored.setdefault(signed[c.query][0], []).append(c)
             local: dict[tuple[int, int], list[int]] = {}  # (band, hash) -> positions in entries
             entries: list[near_index.IndexEntry] = []
-            for i, sig, bands in signed:
+            # Earliest-published first, so that of two copies arriving together the later links to the earlier.
+            far = datetime.max.replace(tzinfo=UTC)
+            for i, sig, bands in sorted(signed, key=lambda x: (_when(items[x[0]].published_at) or far, x[0])):
                 item = items[i]
                 shared: collections.Counter[int] = collections.Counter()
                 for band, h in enumerate(bands):

@@ -271,6 +271,15 @@ def test_copies_on_other_outlets_link_to_the_earliest_and_persist_across_runs(tm
     assert rows(db, "SELECT count(*) FROM duplicates") == [(0,)]
 
 
+def test_copies_in_one_batch_link_to_the_earliest_published() -> None:
+    pipe = stage(None)
+    copy = item("tribuna", "https://t.it/news/derby", DERBY + "\n" + UPDATE, published="2026-03-04T12:00:00+01:00")
+    original = item("curvasud", "https://x.it/calcio/derby", DERBY, published="2026-03-04T10:00:00+01:00")
+    v_copy, v_original = pipe.resolve([copy, original])  # the copy arrived first
+    assert v_original.kind == "new"
+    assert (v_copy.kind, v_copy.target) == ("near", article_id_for(original.url_key))
+
+
 def test_exact_and_url_duplicates_still_come_first(tmp_path: Path) -> None:
     pipe = stage(None)
     a = item("curvasud", "https://x.it/calcio/derby", DERBY)

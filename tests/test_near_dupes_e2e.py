@@ -99,6 +99,10 @@ def test_update_folds_into_one_record_and_syndicated_copy_links(
     assert a[:5] == (record, "alfa", f"{alfa.base}{update}", 2, True)
     assert a[5] == published and a[6] == modified
     assert duplicates == [(f"{alfa.base}{first}", record, f"{alfa.base}{update}", "revision")]
-    # The agency copy on the other outlet: kept, linked to the earliest copy with its similarity.
+    # The agency copy on the other outlet: kept, and the two records linked, with their similarity.
+    # Which one is the original depends on which the crawl stored first (two outlets fetched in
+    # parallel): the one stored later links to the one already in the archive.
     assert b[1:3] == ("beta", f"{beta.base}{copy}")
-    assert b[7:9] == (record, "near") and b[9] >= 0.5
+    links = {(a[7], a[8]), (b[7], b[8])}
+    assert links in ({(None, None), (record, "near")}, {(None, None), (b[0], "near")})
+    assert max(a[9] or 0, b[9] or 0) >= 0.5
