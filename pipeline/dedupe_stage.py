@@ -306,9 +306,12 @@ class DedupePipeline:
         signed: list[tuple[int, bytes, list[int]]] = []
         verdicts: list[Verdict] = [Verdict("short")] * len(items)
         for i, item in enumerate(items):
-            tokens = near_dupes.words(item.text)
-            if len(tokens) >= self.near.min_words:
-                sig = near_dupes.signature_of_tokens(tokens)
+            if item.minhash is not None and item.near_words is not None:  # made by the extraction worker
+                n_words, sig = item.near_words, item.minhash
+            else:
+                tokens = near_dupes.words(item.text)
+                n_words, sig = len(tokens), near_dupes.signature_of_tokens(tokens)
+            if n_words >= self.near.min_words:
                 signed.append((i, sig, near_dupes.band_hashes(sig)))
         if not signed:
             return verdicts

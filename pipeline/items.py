@@ -95,6 +95,12 @@ class ExtractedArticle:
     """article_id of the earliest article with the same (or near-same) text on another outlet."""
     duplicate_kind: str | None = None
     similarity: float | None = None
+    html_gz: bytes | None = None
+    """gzip of ``raw_html``, made in the extraction worker so the main process does not compress."""
+    minhash: bytes | None = None
+    """MinHash signature of the text (pipeline/near_dupes.py), made in the worker: per-page CPU."""
+    near_words: int | None = None
+    """Number of words the signature was made from (short texts are not near-deduplicated)."""
 
 
 @dataclass

@@ -148,7 +148,7 @@ def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, A
                 [_instant(w.get("fetched_at")) for _, w in pages],
                 [w.get("http_status") for _, w in pages],
                 [w.get("content_type") for _, w in pages],
-                [gzip.compress(w.get("raw_html") or b"", compresslevel=6) for _, w in pages],
+                [w.get("html_gz") or gzip.compress(w.get("raw_html") or b"", compresslevel=6) for _, w in pages],
             ],
         )
     if superseded:

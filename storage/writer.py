@@ -244,7 +244,8 @@ class ArchiveWriter:
             insert_rows(
                 con, "pages", PAGE_COLUMNS,
                 [[a["article_id"], a["url"], a.get("fetched_at"), a.get("http_status"), a.get("content_type"),
-                  gzip.compress(a.get("raw_html") or b"", compresslevel=6)] for a in latest.values()],
+                  a.get("html_gz") or gzip.compress(a.get("raw_html") or b"", compresslevel=6)]
+                 for a in latest.values()],
                 "ON CONFLICT (article_id) DO UPDATE SET url = excluded.url, fetched_at = excluded.fetched_at, "
                 "http_status = excluded.http_status, content_type = excluded.content_type, html_gz = excluded.html_gz",
             )  # fmt: skip

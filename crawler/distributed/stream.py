@@ -37,7 +37,11 @@ def encode_item(item: Item, run_id: str) -> dict[str, bytes | str]:
     fields: dict[str, bytes | str] = {"run": run_id}
     if isinstance(item, ExtractedArticle):
         fields["kind"] = "article"
-        fields["html_gz"] = gzip.compress(data.pop("raw_html") or b"", compresslevel=HTML_GZIP_LEVEL, mtime=0)
+        raw, html_gz = data.pop("raw_html") or b"", data.pop("html_gz", None)
+        fields["html_gz"] = html_gz or gzip.compress(raw, compresslevel=HTML_GZIP_LEVEL, mtime=0)
+        signature = data.pop("minhash", None)
+        if signature:
+            fields["minhash"] = signature  # bytes travel as a stream field of their own, not in the JSON
     elif isinstance(item, Duplicate):
         fields["kind"] = "duplicate"
     else:
@@ -64,6 +68,8 @@ def decode_item(fields: dict[str, Any]) -> Item:
             data["discovery"] = Discovery(**data["discovery"])
             html_gz = fields.get("html_gz") or b""
             data["raw_html"] = gzip.decompress(html_gz) if html_gz else b""
+            data["html_gz"] = html_gz or None
+            data["minhash"] = fields.get("minhash") or None
             return ExtractedArticle(**data)
         if kind == "duplicate":
             return Duplicate(**data)
