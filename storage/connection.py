@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from storage.schema import migrate
+from storage.sql import one  # noqa: F401  (re-exported: the helper readers use)
 
 logger = logging.getLogger(__name__)
 

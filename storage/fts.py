@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from storage.sql import one
+
 logger = logging.getLogger(__name__)
 
 FTS_SCHEMA = "fts_main_articles"
@@ -85,14 +87,14 @@ def _pip_extension_path() -> Path | None:
 
 def index_state(con: duckdb.DuckDBPyConnection) -> tuple[bool, int, int]:
     """(index exists, articles indexed, articles in the archive)."""
-    row = con.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name = ?", [FTS_SCHEMA]).fetchone()
+    row = one(con, "SELECT count(*) FROM information_schema.schemata WHERE schema_name = ?", [FTS_SCHEMA])
     exists = bool(row and row[0])
-    total_row = con.execute("SELECT count(*) FROM articles").fetchone()
+    total_row = one(con, "SELECT count(*) FROM articles")
     total = int(total_row[0]) if total_row else 0
     if not exists:
         return False, 0, total
     try:
-        n_row = con.execute(f"SELECT count(*) FROM {FTS_SCHEMA}.docs").fetchone()
+        n_row = one(con, f"SELECT count(*) FROM {FTS_SCHEMA}.docs")
     except duckdb.Error:
         return False, 0, total
     return True, int(n_row[0]) if n_row else 0, total

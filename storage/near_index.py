@@ -12,6 +12,8 @@ from datetime import datetime
 import duckdb
 import numpy as np
 
+from storage.sql import one
+
 logger = logging.getLogger(__name__)
 
 
@@ -181,6 +183,6 @@ def unindexed_articles(
 
 def counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """(signatures, band rows) in the index."""
-    sigs = con.execute("SELECT count(*) FROM minhash_signatures").fetchone()
-    bands = con.execute("SELECT count(*) FROM minhash_bands").fetchone()
+    sigs = one(con, "SELECT count(*) FROM minhash_signatures")
+    bands = one(con, "SELECT count(*) FROM minhash_bands")
     return (int(sigs[0]) if sigs else 0, int(bands[0]) if bands else 0)

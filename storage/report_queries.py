@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 import duckdb
 
+from storage.sql import one
+
 
 @dataclass(frozen=True)
 class OutletWindow:
@@ -90,9 +92,7 @@ def outlet_windows(
 
 def last_run(con: duckdb.DuckDBPyConnection) -> tuple[str, datetime, datetime | None, str] | None:
     """(run_id, started_at, finished_at, status) of the latest crawl run, None for an archive never crawled."""
-    row = con.execute(
-        "SELECT run_id, started_at, finished_at, status FROM crawl_runs ORDER BY started_at DESC LIMIT 1"
-    ).fetchone()
+    row = one(con, "SELECT run_id, started_at, finished_at, status FROM crawl_runs ORDER BY started_at DESC LIMIT 1")
     return (row[0], row[1], row[2], row[3]) if row else None
 
 
@@ -155,8 +155,8 @@ def recent_titles(con: duckdb.DuckDBPyConnection, since: datetime) -> list[str]:
 
 def archive_totals(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """Headline numbers: articles, outlets, first and last publication, runs."""
-    articles, outlets, first, last = con.execute(
-        "SELECT count(*), count(DISTINCT outlet), min(published_at), max(published_at) FROM articles"
-    ).fetchone() or (0, 0, None, None)
-    runs = con.execute("SELECT count(*) FROM crawl_runs").fetchone()
+    articles, outlets, first, last = one(
+        con, "SELECT count(*), count(DISTINCT outlet), min(published_at), max(published_at) FROM articles"
+    ) or (0, 0, None, None)
+    runs = one(con, "SELECT count(*) FROM crawl_runs")
     return {"articles": articles, "outlets": outlets, "first": first, "last": last, "runs": runs[0] if runs else 0}

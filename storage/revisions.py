@@ -11,6 +11,8 @@ from typing import Any, Protocol
 
 import duckdb
 
+from storage.sql import one
+
 logger = logging.getLogger(__name__)
 
 
@@ -71,7 +73,7 @@ def target_exists(con: duckdb.DuckDBPyConnection, article_id: str | None, batch:
         return False
     if any(a["article_id"] == article_id for a in batch):
         return True
-    return con.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone() is not None
+    return one(con, "SELECT 1 FROM articles WHERE article_id = ?", [article_id]) is not None
 
 
 def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], result: _Counts) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import duckdb
 
+from storage.sql import one
+
 logger = logging.getLogger(__name__)
 
 
@@ -318,10 +320,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     """The archive's schema version; 0 for a new, empty file."""
-    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'").fetchone()
+    has = one(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'")
     if not has or not has[0]:
         return 0
-    row = con.execute("SELECT max(version) FROM schema_info").fetchone()
+    row = one(con, "SELECT max(version) FROM schema_info")
     return int(row[0]) if row and row[0] is not None else 0
 
 
