@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
+from weakref import WeakKeyDictionary
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -78,6 +79,10 @@ def failure_reason(failure: Failure) -> tuple[str, str, int | None]:
         return f"http_{status}", f"HTTP {status} from {exc.response.url}", status
     if "maxsize" in text.lower() or "max size" in text.lower():  # also a gzip bomb (an IgnoreRequest)
         return "too_large", text, None
+    request = getattr(failure, "request", None)
+    if isinstance(exc, CANCELLED_ERRORS) and request is not None and request.meta.get("sportnews_too_large"):
+        got = request.meta["sportnews_too_large"]
+        return "too_large", f"cut at the download size limit after {got} bytes (no Content-Length)", None
     if isinstance(exc, IgnoreRequest):
         reason = "robots" if "robots" in text.lower() else "ignored"
         for prefix in ("offsite", "private address"):  # crawler.middlewares.OutletBoundsMiddleware
@@ -141,6 +146,9 @@ class OutletSpider(Spider):
         spider.source_cache = SourceCache.from_crawler(crawler, spider.db_path, spider.since_days)
         spider.sitemap_depth = s.getint("SPORTNEWS_SITEMAP_DEPTH", 4)
         spider.redirect_max = s.getint("SPORTNEWS_REDIRECT_MAX", 5)
+        spider.maxsize = s.getint("DOWNLOAD_MAXSIZE")
+        spider.received: WeakKeyDictionary[Request, int] = WeakKeyDictionary()  # one entry per attempt
+        crawler.signals.connect(spider.count_bytes, signal=signals.bytes_received)
         spider.started = datetime.now(UTC)
         spider.cutoff = spider.started - timedelta(days=spider.since_days)
         spider.claimed_keys: dict[str, str] = {}  # url_key -> first URL claiming it this run
@@ -157,6 +165,14 @@ class OutletSpider(Spider):
         """Namespaced per-outlet stats; the run summary and ``crawl_run_outlets`` read them."""
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"sportnews/{outlet}/{what}", n)
+
+    def count_bytes(self, data: bytes, request: Request, spider: Spider) -> None:
+        """Bytes received per download attempt, so a body without Content-Length that Scrapy cuts
+        at DOWNLOAD_MAXSIZE is recorded as ``too_large``: Scrapy cancels it like a lost connection."""
+        got = self.received[request] = self.received.get(request, 0) + len(data)
+        limit = request.meta.get("download_maxsize", self.maxsize)
+        if limit and got > limit:
+            request.meta["sportnews_too_large"] = got
 
     def load_archive_state(self) -> None:
         """What earlier runs stored, so this run fetches only what is new or changed."""
