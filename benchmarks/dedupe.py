@@ -153,13 +153,16 @@ def fill(db: Path, n: int, synth: Synth) -> float:
 class Runner:
     """Batches of new articles through the exact layer and resolve(), on one archive, timed one by one."""
 
-    def __init__(self, db: Path, batch_size: int, seed: int, stored_texts: list[str]) -> None:
+    def __init__(
+        self, db: Path, batch_size: int, seed: int, stored_texts: list[str], worker_signs: bool = False
+    ) -> None:
+        self.worker_signs = worker_signs  # the extraction worker made the signature: the stage only looks up
         self.pipe = DedupePipeline(db, near=replace(NearDupSettings(), batch_size=batch_size))
         self.size = batch_size
         self.synth = Synth(seed=seed)
         self.rng = np.random.default_rng(seed)  # each runner its own copies, or they would be revisions
         self.stored_texts = stored_texts
-        self.tag = f"{seed}-{batch_size}"
+        self.tag = f"{seed}-{batch_size}-{worker_signs}"
         self.exact: list[float] = []
         self.near: list[float] = []
         self.verdicts: collections.Counter[str] = collections.Counter()
@@ -174,6 +177,9 @@ class Runner:
                 text = self.synth.text(int(self.rng.integers(40)))
             self.n += 1
             items.append(article(f"n{self.n % 7}", f"https://n/{self.tag}/{self.n}", text))  # new URLs every run
+            if self.worker_signs:
+                tokens = near_dupes.words(text)
+                items[-1].minhash, items[-1].near_words = near_dupes.signature_of_tokens(tokens), len(tokens)
         t0 = time.perf_counter()
         for it in items:
             self.pipe.first_layer(it)
@@ -214,8 +220,9 @@ def report_cost(stored: int, sizes: list[int], batches: int, out: list[str]) -> 
         fill_secs = fill(full, stored, Synth())
         probe = Synth()  # the same generator as fill: its first texts are stored ones, for copies
         stored_texts = [probe.text(i % 40) for i in range(min(stored, 2000))]
-        runners = {(size, n): Runner(db, size, 1000 * size + k, stored_texts if n else [])
-                   for size in sizes for k, (n, db) in enumerate(((0, empty), (stored, full)))}  # fmt: skip
+        runners = {(size, n, signs): Runner(db, size, 1000 * size + 10 * k + signs, stored_texts if n else [], signs)
+                   for size in sizes for k, (n, db) in enumerate(((0, empty), (stored, full)))
+                   for signs in (False, True)}  # fmt: skip
         for _ in range(batches):
             for r in runners.values():
                 r.batch()
@@ -227,13 +234,14 @@ def report_cost(stored: int, sizes: list[int], batches: int, out: list[str]) -> 
                "(empty and full archive batches interleaved):")  # fmt: skip
     out.append(f"  of which the signature (datasketch MinHash, {near_dupes.NUM_PERM} perms): {sig_ms:.2f} ms; "
                f"one archive open+close per batch: {open_empty:.0f} ms empty, {open_full:.0f} ms full")  # fmt: skip
-    for (size, n), runner in runners.items():
+    for (size, n, signs), runner in runners.items():
         r = runner.result()
         total = r["exact_ms"] + r["near_ms"]
-        base = runners[(size, 0)].result()
+        base = runners[(size, 0, signs)].result()
         ratio = total / (base["exact_ms"] + base["near_ms"])
         verdicts = ", ".join(f"{k} {int(v)}" for k, v in r.items() if not k.endswith("_ms") and k != "articles")
-        out.append(f"  batch {size:>3}, {n:>7,} stored: {total:.2f} ms/article ({ratio:.2f}x empty; "
+        who = "worker signs" if signs else "stage signs "
+        out.append(f"  batch {size:>3}, {who}, {n:>7,} stored: {total:.2f} ms/article ({ratio:.2f}x empty; "
                    f"exact layer alone {r['exact_ms']:.3f} ms); {verdicts}")  # fmt: skip
     out.append(f"  index at {stored:,}: {sigs:,} signatures, {bands:,} band rows, file {size_mb:.0f} MB "
                f"(filled in {fill_secs:.0f} s); one article in ten was a copy of a stored one")  # fmt: skip
