@@ -53,14 +53,15 @@ def url_key(url: str) -> str:
     cleaned = clean_url(url)
     try:
         parts = urlsplit(cleaned)
-    except ValueError:
+        port_number = parts.port
+    except ValueError:  # "http://[::1", a port past 65535: no key to fold, the text is the key
         return cleaned
     host = (parts.hostname or "").lower()
     for prefix in VARIANT_HOST_PREFIXES:
         if host.startswith(prefix) and host.count(".") >= 2:
             host = host[len(prefix) :]
             break
-    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    port = f":{port_number}" if port_number and port_number not in (80, 443) else ""
     path = parts.path or "/"
     for amp_re in AMP_PATH_RES:
         path = amp_re.sub("", path) or "/"
