@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from weakref import WeakKeyDictionary
 
 from scrapy import Request, Spider, signals
@@ -53,6 +53,20 @@ def parse_iso(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def fetchable(url: str) -> bool:
+    """True for an http(s) URL with a host that a request can be made of.
+
+    Feeds and redirects carry URLs that are not: a port past 65535 or a broken IPv6 host made
+    Scrapy's Request raise inside a spider callback, which lost the rest of that feed.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _scrapy_errors(*names: str) -> tuple[type[BaseException], ...]:
@@ -305,8 +319,12 @@ class OutletSpider(Spider):
 
     def consider(self, outlet: OutletSpec, url: str, discovery: Discovery) -> Iterator[Request | Duplicate]:
         """Decide the fate of one discovered URL: fetch it, record it as a duplicate, or skip it."""
-        url = urljoin(discovery.source_url, url.strip())
-        if not url.startswith(("http://", "https://")):
+        try:
+            url = urljoin(discovery.source_url, url.strip())
+        except ValueError:  # "http://[::1": not a URL at all
+            url = ""
+        if not fetchable(url):
+            self.count(outlet.key, "skipped/bad_url")
             return
         if not outlet.owns(url):
             self.count(outlet.key, "skipped/offsite")
@@ -392,7 +410,14 @@ class OutletSpider(Spider):
         if not location:
             yield Reject(outlet.key, source, "redirect_broken", "redirect without Location", response.status)
             return
-        target = urljoin(source, location)
+        try:
+            target = urljoin(source, location)
+        except ValueError:
+            target = ""
+        if not fetchable(target):
+            yield Reject(outlet.key, source, "redirect_broken", f"redirect to a malformed URL {location!r}",
+                         response.status)  # fmt: skip
+            return
         if len(chain) + 1 > self.redirect_max or target in chain or target == source:
             yield Reject(outlet.key, source, "redirect_loop", f"redirect loop or chain longer than "
                          f"{self.redirect_max}: {' -> '.join([*chain, source, target])}", response.status)  # fmt: skip
