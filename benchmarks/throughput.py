@@ -39,7 +39,7 @@ def source_pages(corpus: Path | None) -> list[str]:
     """Real pages first (the costly kind), then the repository's own fixture articles."""
     pages: list[str] = []
     if corpus and corpus.is_dir():
-        pages += [gzip.open(p).read().decode("utf-8", "replace") for p in sorted(corpus.glob("*.html.gz"))]
+        pages += [gzip.decompress(p.read_bytes()).decode("utf-8", "replace") for p in sorted(corpus.glob("*.html.gz"))]
     fixtures = ROOT / "tests" / "fixtures" / "sites"
     for p in sorted(fixtures.rglob("*.html")):
         text = p.read_bytes().decode("utf-8", "replace")
@@ -92,16 +92,14 @@ def build_site(out: Path, n: int, corpus: Path | None, seed: int = 11) -> list[t
             '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
             f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>')}  # fmt: skip
         children.append(name)
+    index = "".join(f"<sitemap><loc>{{{{BASE:bench}}}}{c}</loc></sitemap>" for c in children)
     routes["/sitemap_index.xml"] = {"status": 200, "type": "application/xml", "body": (
         '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        + "".join(f"<sitemap><loc>{{{{BASE:bench}}}}{c}</loc></sitemap>" for c in children) + "</sitemapindex>")}  # fmt: skip
+        + index + "</sitemapindex>")}  # fmt: skip
     routes["/robots.txt"] = {"status": 200, "type": "text/plain", "body": "User-agent: *\nAllow: /\n"}
-    manifest = {
-        "outlets": {"bench": {"name": "Bench", "language": "it", "article_url": r"/calcio/\d{4}/\d{2}/\d{2}/notizia-\d+$",
-                              "sitemaps": ["{{BASE:bench}}/sitemap_index.xml"], "feeds": [], "robots": False,
-                              "listing_pages": []}},
-        "routes": {"bench": routes},
-    }  # fmt: skip
+    outlet = {"name": "Bench", "language": "it", "article_url": r"/calcio/\d{4}/\d{2}/\d{2}/notizia-\d+$",
+              "sitemaps": ["{{BASE:bench}}/sitemap_index.xml"], "feeds": [], "robots": False, "listing_pages": []}
+    manifest = {"outlets": {"bench": outlet}, "routes": {"bench": routes}}  # fmt: skip
     (out / "manifest.json").write_text(json.dumps(manifest))
     return articles
 
@@ -147,13 +145,30 @@ def tree_rss_kb(root_pid: int, exclude: set[int]) -> int:
 
 
 class PeakSampler(threading.Thread):
-    def __init__(self, exclude: set[int]) -> None:
+    """Peak resident memory of a process tree (the crawl and its extraction workers)."""
+
+    def __init__(self, root_pid: int, exclude: set[int]) -> None:
         super().__init__(daemon=True)
-        self.exclude, self.peak_kb, self.stop_event = exclude, 0, threading.Event()
+        self.root_pid, self.exclude, self.peak_kb, self.stop_event = root_pid, exclude, 0, threading.Event()
 
     def run(self) -> None:
         while not self.stop_event.wait(0.25):
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(os.getpid(), self.exclude))
+            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.root_pid, self.exclude))
+
+
+CRAWL_SCRIPT = """
+import argparse, json, os, sys
+from crawler.cli import crawl_settings, run_crawl
+outlets, db, workers = sys.argv[1], sys.argv[2], sys.argv[3]
+ns = argparse.Namespace(log_level="ERROR", log_file=None, set=[
+    "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+    "SPORTNEWS_PROGRESS=False", "SPORTNEWS_EXTRACT_WORKERS=" + workers])
+stats = run_crawl(crawl_settings(ns), None, outlets, db, 3650, None)
+t = os.times()
+print(json.dumps({"summary": stats.get("sportnews/summary", {}), "cpu_s": t.user + t.system + t.children_user
+                  + t.children_system, "write_s": stats.get("sportnews/store/write_seconds", 0.0)}, default=str))
+"""
+"""The crawl, in a process of its own so its memory and CPU are measured alone."""
 
 
 def main() -> None:
@@ -181,28 +196,27 @@ def main() -> None:
     while "ready" not in (line := server.stdout.readline()):
         if not line:
             raise SystemExit("fixture server did not start")
-    from crawler.cli import crawl_settings, run_crawl
-
-    ns = argparse.Namespace(log_level="ERROR", log_file=None, set=[
-        "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
-        "SPORTNEWS_PROGRESS=False", f"SPORTNEWS_EXTRACT_WORKERS={args.workers}",
-    ])  # fmt: skip
-    sampler = PeakSampler({server.pid})
+    del articles  # the crawl is measured alone: this process must not hold the pages meanwhile
+    crawl = subprocess.Popen(
+        [sys.executable, "-c", CRAWL_SCRIPT, str(tmp / "outlets.toml"), str(tmp / "bench.duckdb"), str(args.workers)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )  # fmt: skip
+    sampler = PeakSampler(crawl.pid, set())
     sampler.start()
-    cpu0, wall0 = os.times(), time.perf_counter()
-    stats = run_crawl(crawl_settings(ns), None, str(tmp / "outlets.toml"), str(tmp / "bench.duckdb"), 3650, None)
+    wall0 = time.perf_counter()
+    out, _ = crawl.communicate()
     wall = time.perf_counter() - wall0
-    cpu1 = os.times()
     sampler.stop_event.set()
     sampler.join()
     server.terminate()
     server.wait(10)
-
-    summary = (stats.get("sportnews/summary") or {}).get("bench", {})
+    if crawl.returncode != 0:
+        raise SystemExit(f"the crawl failed (exit {crawl.returncode})")
+    stats = json.loads(out.strip().splitlines()[-1])
+    cpu = float(stats["cpu_s"])
+    summary = (stats.get("summary") or {}).get("bench", {})
     stored = int(summary.get("stored", 0))
-    cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system) + (cpu1.children_user - cpu0.children_user) + (
-        cpu1.children_system - cpu0.children_system)  # fmt: skip
-    write_s = float(stats.get("sportnews/store/write_seconds", 0.0))
+    write_s = float(stats.get("write_s", 0.0))
     e2e = stored / wall if wall else 0.0
     print(f"pages={args.pages} stored={stored} rejects={summary.get('rejects', 0)} wall_s={wall:.1f} "
           f"cpu_s={cpu:.1f} cpu_cores_busy={cpu / wall:.2f} peak_rss_mb={sampler.peak_kb / 1024:.0f} "
