@@ -53,7 +53,7 @@ def _config(server: Any, keys: Keys, run_id: str) -> dict[str, str]:
 def _backlog(server: Any, keys: Keys, run_id: str) -> str:
     run = keys.run(run_id)
     leased = sum(int(server.hlen(run.inflight(w.decode()))) for w in server.smembers(run.workers))
-    return f"{server.zcard(run.requests)} queued, {leased} in flight, {server.xlen(keys.items)} not yet ingested"
+    return f"{int(server.get(run.queued) or 0)} queued, {leased} in flight, {server.xlen(keys.items)} not yet ingested"
 
 
 # -- crawl --redis: seed ----------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
                              "item": json.dumps({"outlets": [o.key for o in outlets], "since": since})})  # fmt: skip
     role_settings(settings, args.redis, run_id, "seed", args.redis_prefix)
     stats = _run_spider(settings, selected, args.outlets, since, max_articles, args.db)
-    queued = int(server.zcard(run.requests))
+    queued = int(server.get(run.queued) or 0)
     if not queued:
         server.hset(run.config, "status", "abandoned")
         return _fail(f"nothing to crawl: no start request was queued for crawl {run_id}; see the log above",
@@ -133,7 +133,7 @@ def abandon(server: Any, keys: Keys, run_id: str) -> None:
     logger.warning("abandoning crawl %s (%s)", run_id, _backlog(server, keys, run_id))
     pipe = server.pipeline(transaction=True)
     pipe.hset(run.config, "status", "abandoned")
-    pipe.delete(run.requests)
+    pipe.delete(run.requests, run.queued, *(run.host_queue(h.decode()) for h in server.zrange(run.requests, 0, -1)))
     pipe.execute()
 
 

@@ -349,7 +349,8 @@ class Ingest:
         pipe = self.server.pipeline(transaction=True)
         pipe.hset(run.config, mapping={"status": "finished", "finished_at": datetime.now(UTC).isoformat(),
                                        "summary": json.dumps(per_outlet, default=str)})  # fmt: skip
-        pipe.delete(run.requests, run.claims, run.known, run.settled, run.sources, run.dupefilter, run.scheduled)
+        pipe.delete(run.requests, run.queued, run.claims, run.known, run.settled, run.sources, run.dupefilter,
+                    run.scheduled)  # fmt: skip
         for key in (run.config, run.stats, run.errors, run.reclaimed, run.seq, run.workers):
             pipe.expire(key, KEEP_FINISHED_SECONDS)
         pipe.execute()

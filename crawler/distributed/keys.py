@@ -60,8 +60,21 @@ class RunKeys:
 
     @property
     def requests(self) -> str:
-        """Sorted set of serialized requests waiting; score = -priority, then arrival (FIFO)."""
+        """Sorted set of the hosts with requests waiting, scored by their most urgent request.
+
+        Each host's requests wait in ``<requests>:<host>`` (score = -priority, then arrival: FIFO
+        within a priority), so a worker busy with one host can take another host's requests
+        instead of hoarding the first host's, which it could only fetch one by one.
+        """
         return f"{self.base}:requests"
+
+    def host_queue(self, host: str) -> str:
+        return f"{self.requests}:{host}"
+
+    @property
+    def queued(self) -> str:
+        """Counter of requests waiting, all hosts together."""
+        return f"{self.base}:queued"
 
     @property
     def seq(self) -> str:
@@ -74,7 +87,7 @@ class RunKeys:
         return f"{self.base}:workers"
 
     def inflight(self, worker: str) -> str:
-        """Hash lease_id -> "score newline request" of the requests a worker is processing."""
+        """Hash lease_id -> "score, host, request" (newline-separated) of the requests a worker is processing."""
         return f"{self.base}:inflight:{worker}"
 
     def alive(self, worker: str) -> str:
