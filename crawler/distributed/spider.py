@@ -96,6 +96,8 @@ class DistributedOutletSpider(OutletSpider):
         for i in range(0, len(settled), PUBLISH_CHUNK):
             pipe.hset(r.settled, mapping=dict(settled[i : i + PUBLISH_CHUNK]))
         pipe.execute()
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("sportnews/seed/known", len(self.known))
 
     # -- start -----------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
