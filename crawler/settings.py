@@ -29,6 +29,10 @@ SPORTNEWS_LOCK_TIMEOUT = 30.0
 """Seconds a write waits for another process that holds the archive."""
 SPORTNEWS_SITEMAP_DEPTH = 4
 """Nested sitemap indexes followed at most this deep (loops are cut by a seen-set too)."""
+SPORTNEWS_SITEMAP_MAX = 500
+"""Child sitemaps read per outlet and run, at most (newest first). Indexes list one sitemap per day
+or month, and those unchanged inside the window are skipped anyway; 500 leaves room for daily
+sitemaps of more than a year while a hostile index of 100,000 children costs 500 requests."""
 SPORTNEWS_REDIRECT_MAX = 5
 """Redirect hops followed per article URL."""
 SPORTNEWS_RETRY_BACKOFF_BASE = 2.0

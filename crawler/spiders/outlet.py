@@ -159,6 +159,8 @@ class OutletSpider(Spider):
         spider.db_path = spider._arg_db or s.get("SPORTNEWS_DB")
         spider.source_cache = SourceCache.from_crawler(crawler, spider.db_path, spider.since_days)
         spider.sitemap_depth = s.getint("SPORTNEWS_SITEMAP_DEPTH", 4)
+        spider.sitemap_max = s.getint("SPORTNEWS_SITEMAP_MAX", 500)
+        spider.sitemaps_asked: dict[str, int] = defaultdict(int)  # child sitemaps requested, per outlet
         spider.redirect_max = s.getint("SPORTNEWS_REDIRECT_MAX", 5)
         spider.maxsize = s.getint("DOWNLOAD_MAXSIZE")
         spider.received: WeakKeyDictionary[Request, int] = WeakKeyDictionary()  # one entry per attempt
@@ -264,7 +266,9 @@ class OutletSpider(Spider):
     def sitemap_children(
         self, outlet: OutletSpec, children: Iterable[tuple[str, str | None]], depth: int
     ) -> Iterator[Request]:
-        for url, lastmod in children:
+        oldest = datetime.min.replace(tzinfo=UTC)
+        # newest first, so that when SPORTNEWS_SITEMAP_MAX cuts a huge index, the recent sitemaps are read
+        for url, lastmod in sorted(children, key=lambda c: parse_iso(c[1]) or oldest, reverse=True):
             if url in self.seen_sources or not outlet.owns(url):
                 continue
             if depth + 1 > self.sitemap_depth:
@@ -273,6 +277,10 @@ class OutletSpider(Spider):
             changed = parse_iso(lastmod)
             if changed is not None and changed < self.cutoff:
                 continue  # a monthly archive sitemap that has not changed inside the window
+            if self.sitemaps_asked[outlet.key] >= self.sitemap_max:
+                self.count(outlet.key, "sitemaps_over_max")
+                continue
+            self.sitemaps_asked[outlet.key] += 1
             yield self.source_request(outlet, url, "sitemap", self.parse_sitemap, depth=depth + 1)
 
     def source_unchanged(self, outlet: str, response: Response) -> None:
