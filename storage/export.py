@@ -33,8 +33,10 @@ def _selection(outlets: Sequence[str] | None, since: str | None) -> tuple[str, l
 
 
 def txt_name(published: datetime | None, outlet: str, article_id: str) -> str:
+    """``YYYY-MM-DD_outlet_articleid.txt``: only letters, digits, '_', '-' and '.', so no value of an
+    archive (one made by another tool, or edited by hand) can name a path outside the folder."""
     day = published.date().isoformat() if published else "undated"
-    return f"{day}_{re.sub(r'[^a-z0-9_]', '_', outlet)}_{article_id}.txt"
+    return f"{day}_{re.sub(r'[^a-z0-9_]', '_', outlet)}_{re.sub(r'[^0-9a-z]', '_', article_id)}.txt"
 
 
 def txt_body(published: datetime | date | None, title: str | None, text: str) -> str:
