@@ -1,0 +1,113 @@
+"""Upgrades: an archive written by the first schema version is migrated in place, losing nothing.
+
+The archive file is what users keep across releases. ``fixtures/archive_v1.duckdb.gz`` was made by
+``fixtures/make_old_archive.py`` with schema step 1 and is kept as it is, so every later step is
+tested against a real old file, not against a fresh one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from storage import schema
+from storage.connection import connect, opened
+from storage.schema import MIGRATIONS, SCHEMA_VERSION, current_version
+from storage.writer import ArchiveWriter
+from tests.reliability_site import sportnews
+from tests.test_storage import article
+
+OLD = Path(__file__).parent / "fixtures" / "archive_v1.duckdb.gz"
+
+
+@pytest.fixture
+def old_archive(tmp_path: Path) -> Path:
+    path = tmp_path / "archive.duckdb"
+    path.write_bytes(gzip.decompress(OLD.read_bytes()))
+    return path
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[object, ...]]:
+    return con.execute(sql).fetchall()
+
+
+def test_the_fixture_is_a_version_1_archive(old_archive: Path) -> None:
+    con = duckdb.connect(str(old_archive), read_only=True)
+    try:
+        assert current_version(con) == 1
+        columns = {r[0] for r in rows(con, "SELECT column_name FROM information_schema.columns "
+                                           "WHERE table_name = 'articles'")}  # fmt: skip
+        assert "revisions" not in columns and "story_id" not in columns
+        assert rows(con, "SELECT count(*) FROM articles") == [(2,)]
+    finally:
+        con.close()
+
+
+def test_an_old_archive_is_migrated_in_place_and_keeps_every_row(old_archive: Path) -> None:
+    before = duckdb.connect(str(old_archive), read_only=True)
+    kept = {t: rows(before, f"SELECT * FROM {t} ORDER BY ALL")
+            for t in ("articles", "pages", "duplicates", "rejects", "crawl_runs", "crawl_run_outlets")}  # fmt: skip
+    before.close()
+
+    with opened(old_archive) as con:  # every writable open migrates
+        assert current_version(con) == SCHEMA_VERSION
+        assert [v for (v,) in rows(con, "SELECT version FROM schema_info ORDER BY version")] == list(
+            range(1, SCHEMA_VERSION + 1)
+        )
+        for table, old_rows in kept.items():
+            width = len(old_rows[0])
+            # the old columns come first and hold what they held; new columns are appended
+            assert [r[:width] for r in rows(con, f"SELECT * FROM {table} ORDER BY ALL")] == old_rows, table
+        assert rows(con, "SELECT DISTINCT revisions FROM articles") == [(1,)]  # the default of a new column
+        assert rows(con, "SELECT count(*) FROM sources") == [(0,)]
+        assert rows(con, "SELECT count(*) FROM rumours") == [(0,)]  # the views of later steps work
+    with opened(old_archive) as con:  # a second open finds nothing to do
+        assert rows(con, "SELECT count(*) FROM schema_info") == [(SCHEMA_VERSION,)]
+
+
+def test_a_migrated_archive_takes_new_batches_and_refetches(old_archive: Path) -> None:
+    writer = ArchiveWriter(old_archive)
+    new = article("c3c3c3c3c3c3c3c3", text="La Lazio vince il derby.")
+    refetch = article("a1a1a1a1a1a1a1a1", text="Il Napoli ha battuto la Juventus, testo aggiornato.",
+                      url="http://127.0.0.31/calcio/2026/03/04/napoli-juventus")  # fmt: skip
+    result = writer.write_batch([new, refetch])
+    assert (result.inserted, result.updated) == (1, 1)
+    with opened(old_archive, read_only=True) as con:
+        assert rows(con, "SELECT count(*) FROM articles") == [(3,)]
+        assert rows(con, "SELECT revisions, published_at = '2026-03-04 10:00:00+00'::TIMESTAMPTZ FROM articles "
+                         "WHERE article_id = 'a1a1a1a1a1a1a1a1'") == [(2, True)]  # fmt: skip
+
+
+def test_sportnews_query_reads_a_migrated_archive(old_archive: Path) -> None:
+    ArchiveWriter(old_archive).ensure_schema()
+    res = sportnews("query", "SELECT outlet, revisions FROM articles ORDER BY outlet", "--db", str(old_archive),
+                    "--format", "json")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout) == [{"outlet": "curvasud", "revisions": 1}, {"outlet": "tribuna", "revisions": 1}]
+
+
+def test_a_step_that_fails_leaves_the_archive_at_the_last_good_version(
+    old_archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = [*MIGRATIONS[:2], ("broken step", ["ALTER TABLE articles ADD COLUMN half_done INTEGER",
+                                                "SELECT * FROM no_such_table"])]  # fmt: skip
+    monkeypatch.setattr(schema, "MIGRATIONS", broken)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", len(broken))
+    with pytest.raises(duckdb.Error, match="no_such_table"):
+        connect(old_archive)
+    monkeypatch.undo()
+    con = duckdb.connect(str(old_archive), read_only=True)
+    try:
+        assert current_version(con) == 2  # step 2 committed, step 3 rolled back whole
+        columns = {r[0] for r in rows(con, "SELECT column_name FROM information_schema.columns "
+                                           "WHERE table_name = 'articles'")}  # fmt: skip
+        assert "half_done" not in columns
+        assert rows(con, "SELECT count(*) FROM articles") == [(2,)]
+    finally:
+        con.close()
+    with opened(old_archive) as con:  # the real steps then finish the job
+        assert current_version(con) == SCHEMA_VERSION
