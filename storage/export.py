@@ -18,7 +18,8 @@ EXPORT_COLUMNS = (
 FORMATS = ("parquet", "csv", "jsonl", "txt")
 
 
-def _selection(outlets: Sequence[str] | None, since: str | None) -> tuple[str, list[object]]:
+def where_clause(outlets: Sequence[str] | None, since: str | None) -> tuple[str, list[object]]:
+    """The ``WHERE`` of an export (empty when it takes everything) and its bound parameters."""
     where, params = [], []
     if outlets:
         where.append("outlet IN (SELECT unnest(?))")
@@ -26,10 +27,15 @@ def _selection(outlets: Sequence[str] | None, since: str | None) -> tuple[str, l
     if since:
         where.append("published_at >= CAST(? AS DATE)")
         params.append(since)
-    sql = f"SELECT {', '.join(EXPORT_COLUMNS)} FROM articles"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return sql + " ORDER BY published_at NULLS LAST, article_id", params
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def _selection(outlets: Sequence[str] | None, since: str | None) -> tuple[str, list[object]]:
+    where, params = where_clause(outlets, since)
+    return (
+        f"SELECT {', '.join(EXPORT_COLUMNS)} FROM articles{where} ORDER BY published_at NULLS LAST, article_id",
+        params,
+    )
 
 
 def txt_name(published: datetime | None, outlet: str, article_id: str) -> str:

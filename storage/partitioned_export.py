@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from storage.connection import DEFAULT_LOCK_TIMEOUT, DISPLAY_TIMEZONE, opened
-from storage.export import EXPORT_COLUMNS
+from storage.export import EXPORT_COLUMNS, where_clause
 
 logger = logging.getLogger(__name__)
 
@@ -21,17 +21,9 @@ NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 def _selection(outlets: Sequence[str] | None, since: str | None) -> tuple[str, list[object]]:
     """The rows to export with their ``date`` partition: the publication day in the outlets' time
     zone (an article published at 00:30 in Rome belongs to that Italian day, not the UTC one)."""
-    where, params = [], []
-    if outlets:
-        where.append("outlet IN (SELECT unnest(?))")
-        params.append(list(outlets))
-    if since:
-        where.append("published_at >= CAST(? AS DATE)")
-        params.append(since)
+    where, params = where_clause(outlets, since)
     columns = ", ".join(EXPORT_COLUMNS)
-    sql = f"SELECT {columns}, CAST(timezone('{DISPLAY_TIMEZONE}', published_at) AS DATE) AS date FROM articles"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    sql = f"SELECT {columns}, CAST(timezone('{DISPLAY_TIMEZONE}', published_at) AS DATE) AS date FROM articles{where}"
     return sql + " ORDER BY outlet, date, published_at, article_id", params
 
 
