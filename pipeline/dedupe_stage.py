@@ -29,17 +29,18 @@ DEDUPE_WINDOW_DAYS = 30.0
 text is republished within hours or days; 30 days also catches late re-posts."""
 
 
-NEAR_DUP_BATCH = 128
+NEAR_DUP_BATCH = 256
 """Articles looked up in the near-duplicate index together (setting SPORTNEWS_NEAR_DUP_BATCH): one
 archive open (about 40 ms with its migration check and close) and one join per batch. The join
 streams the whole index once whatever the batch size (about 30 ms at 100,000 stored articles), so
 both costs per article fall with the batch: benchmarks/dedupe.py measures the step at this size.
 Two extraction workers yield about 40 articles/s, so during a busy crawl a batch holds what
-arrived within NEAR_DUP_WAIT_SECONDS (about 80)."""
+arrived within NEAR_DUP_WAIT_SECONDS (about 200). An archive open that writes also checkpoints on
+close (0.3-0.5 s measured in benchmarks/throughput.py), which is why batches are this large."""
 
-NEAR_DUP_WAIT_SECONDS = 2.0
+NEAR_DUP_WAIT_SECONDS = 5.0
 """Longest an article waits for its near-duplicate batch to fill (SPORTNEWS_NEAR_DUP_WAIT_SECONDS).
-The store stage writes every 5 s anyway, so two seconds more before it cost nothing visible."""
+The store stage writes every 15 s anyway, so five seconds more before it cost nothing visible."""
 
 BACKFILL_PAGE = 500
 """Articles read per query when indexing an archive made before the index existed."""

@@ -93,7 +93,10 @@ class StorePipeline:
     async def process_item(self, item: object) -> object:
         now = datetime.now(UTC)
         if isinstance(item, ExtractedArticle):
-            self.articles.append(article_row(item, self.run_id, now))
+            row = article_row(item, self.run_id, now)
+            if row.get("html_gz"):
+                row.pop("raw_html", None)  # the worker's gzip is what is stored: hold 25 KB, not 150 KB
+            self.articles.append(row)
         elif isinstance(item, Duplicate):
             self.duplicates.append({**asdict(item), "seen_at": now, "run_id": self.run_id})
         elif isinstance(item, Reject):
