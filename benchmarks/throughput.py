@@ -97,8 +97,15 @@ def build_site(out: Path, n: int, corpus: Path | None, seed: int = 11) -> list[t
         '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         + index + "</sitemapindex>")}  # fmt: skip
     routes["/robots.txt"] = {"status": 200, "type": "text/plain", "body": "User-agent: *\nAllow: /\n"}
-    outlet = {"name": "Bench", "language": "it", "article_url": r"/calcio/\d{4}/\d{2}/\d{2}/notizia-\d+$",
-              "sitemaps": ["{{BASE:bench}}/sitemap_index.xml"], "feeds": [], "robots": False, "listing_pages": []}
+    outlet = {
+        "name": "Bench",
+        "language": "it",
+        "article_url": r"/calcio/\d{4}/\d{2}/\d{2}/notizia-\d+$",
+        "sitemaps": ["{{BASE:bench}}/sitemap_index.xml"],
+        "feeds": [],
+        "robots": False,
+        "listing_pages": [],
+    }
     manifest = {"outlets": {"bench": outlet}, "routes": {"bench": routes}}  # fmt: skip
     (out / "manifest.json").write_text(json.dumps(manifest))
     return articles
