@@ -76,12 +76,3 @@ def known_texts(con: duckdb.DuckDBPyConnection, since: datetime) -> list[KnownTe
         [since],
     ).fetchall()
     return [KnownText(*r) for r in rows]
-
-
-def run_outlet_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple]:
-    """Per-outlet counts of one run, for the end-of-crawl summary."""
-    return con.execute(
-        "SELECT outlet, discovered, fetched, stored, duplicates, rejects, errors, status, message "
-        "FROM crawl_run_outlets WHERE run_id = ? ORDER BY outlet",
-        [run_id],
-    ).fetchall()
