@@ -123,8 +123,8 @@ def extraction_baseline(articles: list[tuple[str, str]], sample: int) -> tuple[f
     return len(chosen) / (time.perf_counter() - start), len(chosen)
 
 
-def tree_rss_kb(root_pid: int, exclude: set[int]) -> int:
-    """Resident memory of a process and all its descendants (Linux /proc)."""
+def tree_pids(root_pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -135,45 +135,69 @@ def tree_rss_kb(root_pid: int, exclude: set[int]) -> int:
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [root_pid]
+    pids, todo = [], [root_pid]
     while todo:
         pid = todo.pop()
-        if pid in exclude:
-            continue
+        pids.append(pid)
         todo += children.get(pid, [])
-        try:
-            with open(f"/proc/{pid}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
+    return pids
+
+
+def memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process. RSS counts shared pages (libraries, the interpreter) once per
+    process; PSS splits them among the processes sharing them, so a sum of PSS is the memory the
+    tree really holds."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
 
 
 class PeakSampler(threading.Thread):
-    """Peak resident memory of a process tree (the crawl and its extraction workers)."""
+    """Peak memory of a process tree (the crawl and its extraction workers), sampled every 0.25 s."""
 
-    def __init__(self, root_pid: int, exclude: set[int]) -> None:
+    def __init__(self, root_pid: int) -> None:
         super().__init__(daemon=True)
-        self.root_pid, self.exclude, self.peak_kb, self.stop_event = root_pid, exclude, 0, threading.Event()
+        self.root_pid, self.stop_event = root_pid, threading.Event()
+        self.peak_rss_kb = self.peak_pss_kb = self.peak_root_rss_kb = 0
 
     def run(self) -> None:
         while not self.stop_event.wait(0.25):
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.root_pid, self.exclude))
+            sizes = {pid: memory_kb(pid) for pid in tree_pids(self.root_pid)}
+            self.peak_rss_kb = max(self.peak_rss_kb, sum(r for r, _ in sizes.values()))
+            self.peak_pss_kb = max(self.peak_pss_kb, sum(p for _, p in sizes.values()))
+            self.peak_root_rss_kb = max(self.peak_root_rss_kb, sizes.get(self.root_pid, (0, 0))[0])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a live process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 CRAWL_SCRIPT = """
 import argparse, json, os, sys
 from crawler.cli import crawl_settings, run_crawl
-outlets, db, workers = sys.argv[1], sys.argv[2], sys.argv[3]
+outlets, db, workers, extra = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 ns = argparse.Namespace(log_level="ERROR", log_file=None, set=[
     "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
-    "SPORTNEWS_PROGRESS=False", "SPORTNEWS_EXTRACT_WORKERS=" + workers])
+    "SPORTNEWS_PROGRESS=False", "SPORTNEWS_EXTRACT_WORKERS=" + workers, *extra])
 stats = run_crawl(crawl_settings(ns), None, outlets, db, 3650, None)
 t = os.times()
-print(json.dumps({"summary": stats.get("sportnews/summary", {}), "cpu_s": t.user + t.system + t.children_user
-                  + t.children_system, "write_s": stats.get("sportnews/store/write_seconds", 0.0)}, default=str))
+print(json.dumps({"summary": stats.get("sportnews/summary", {}), "main_cpu_s": t.user + t.system,
+                  "workers_cpu_s": t.children_user + t.children_system,
+                  "write_s": stats.get("sportnews/store/write_seconds", 0.0)}, default=str))
 """
 """The crawl, in a process of its own so its memory and CPU are measured alone."""
 
@@ -185,6 +209,14 @@ def main() -> None:
     ap.add_argument("--baseline-sample", type=int, default=400, help="pages timed for the baseline")
     ap.add_argument("--workers", type=int, default=0, help="extraction processes (0: one per core)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Scrapy/sportnews setting for the crawl (repeatable), to measure a knob",
+    )
+    ap.add_argument("--skip-baseline", action="store_true", help="measure the crawl only (for comparing knobs)")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="sportnews-bench-"))
@@ -193,7 +225,10 @@ def main() -> None:
     articles = build_site(site, args.pages, args.corpus)
     print(f"built {len(articles)} pages in {time.perf_counter() - t0:.1f}s at {site}", flush=True)
 
-    baseline, sampled = extraction_baseline(articles, min(args.baseline_sample, len(articles)))
+    if args.skip_baseline:
+        baseline, sampled = float("nan"), 0
+    else:
+        baseline, sampled = extraction_baseline(articles, min(args.baseline_sample, len(articles)))
     print(f"extraction_only_pages_s={baseline:.1f} (trafilatura bare_extraction, 1 process, {sampled} pages)",
           flush=True)  # fmt: skip
 
@@ -205,28 +240,34 @@ def main() -> None:
             raise SystemExit("fixture server did not start")
     del articles  # the crawl is measured alone: this process must not hold the pages meanwhile
     crawl = subprocess.Popen(
-        [sys.executable, "-c", CRAWL_SCRIPT, str(tmp / "outlets.toml"), str(tmp / "bench.duckdb"), str(args.workers)],
+        [sys.executable, "-c", CRAWL_SCRIPT, str(tmp / "outlets.toml"), str(tmp / "bench.duckdb"), str(args.workers),
+         *args.set],
         stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )  # fmt: skip
-    sampler = PeakSampler(crawl.pid, set())
+    sampler = PeakSampler(crawl.pid)
     sampler.start()
     wall0 = time.perf_counter()
     out, _ = crawl.communicate()
     wall = time.perf_counter() - wall0
     sampler.stop_event.set()
     sampler.join()
+    server_cpu = cpu_seconds(server.pid)
     server.terminate()
     server.wait(10)
     if crawl.returncode != 0:
         raise SystemExit(f"the crawl failed (exit {crawl.returncode})")
     stats = json.loads(out.strip().splitlines()[-1])
-    cpu = float(stats["cpu_s"])
+    main_cpu, workers_cpu = float(stats["main_cpu_s"]), float(stats["workers_cpu_s"])
+    cpu = main_cpu + workers_cpu
     summary = (stats.get("summary") or {}).get("bench", {})
     stored = int(summary.get("stored", 0))
     write_s = float(stats.get("write_s", 0.0))
     e2e = stored / wall if wall else 0.0
-    print(f"pages={args.pages} stored={stored} rejects={summary.get('rejects', 0)} wall_s={wall:.1f} "
-          f"cpu_s={cpu:.1f} cpu_cores_busy={cpu / wall:.2f} peak_rss_mb={sampler.peak_kb / 1024:.0f} "
+    print(f"pages={args.pages} stored={stored} duplicates={summary.get('duplicates', 0)} "
+          f"rejects={summary.get('rejects', 0)} wall_s={wall:.1f} "
+          f"cpu_s={cpu:.1f} (crawl process {main_cpu:.1f}, workers {workers_cpu:.1f}; the local server took "
+          f"{server_cpu:.1f} more) cpu_cores_busy={cpu / wall:.2f} peak_rss_mb={sampler.peak_rss_kb / 1024:.0f} "
+          f"(crawl process {sampler.peak_root_rss_kb / 1024:.0f}) peak_pss_mb={sampler.peak_pss_kb / 1024:.0f} "
           f"duckdb_write_s={write_s:.2f} duckdb_write_share={write_s / wall:.1%}")  # fmt: skip
     print(f"end_to_end_pages_s={e2e:.1f} extraction_only_pages_s={baseline:.1f} ratio={e2e / baseline:.2f}")
     if not args.keep:
