@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 from pipeline.text import normalize_for_hash
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +70,25 @@ SIGNATURE_VERSION = 2
 definition are never compared with new ones (a crawl deletes them and signs its window again).
 2: the band number mixed into the band hash."""
 
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=int)
-_PERMUTATIONS = _TEMPLATE.permutations
+
+def _affine32_permutations(seed: int, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) of datasketch's ``affine32`` permutations for ``seed``, drawn as datasketch draws them.
+
+    The signature is datasketch's MinHash (scheme "affine32", 2.0): each 32-bit input hash is
+    pre-mixed with the MurmurHash3 finalizer, then permuted as ``a * h + b mod 2**32`` with ``a``
+    odd, and the minimum is kept per permutation. It is written out here, a dozen lines of numpy,
+    because importing datasketch imports SciPy (for its LSH classes, which we do not use): 52 MB of
+    resident memory in the crawl process and in every extraction worker, against a 600 MB budget
+    for all of them (benchmarks/throughput.py). tests/test_near_dupes.py checks that the values are
+    datasketch's own, bit for bit, and ``lean`` still hands a signature to datasketch's API.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+_PERM_A, _PERM_B = _affine32_permutations(SEED, NUM_PERM)
 # Multipliers of the polynomial that turns SHINGLE_WORDS word hashes into one shingle hash (odd
 # 32-bit constants from the golden ratio and MurmurHash3; any odd constants would do).
 _MULTIPLIERS = np.array([0x9E3779B1, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F, 0x165667B1, 0xD3A2646C, 0xFD7046C5],
@@ -113,12 +133,21 @@ def minhash_signature(text: str) -> bytes:
 
 def signature_of_tokens(tokens: Sequence[str]) -> bytes:
     """``minhash_signature`` of already folded words."""
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=int, permutations=_PERMUTATIONS)
     hashes = shingle_hashes(tokens)
+    values = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
     if len(hashes):
-        m.update_batch(hashes.tolist())
-    values = m.hashvalues.astype("<u4", copy=False)
-    return values.tobytes() + np.array([len(hashes)], dtype="<u4").tobytes()
+        h = _fmix32(hashes).reshape(-1, 1)
+        values = np.minimum(values, (h * _PERM_A + _PERM_B).min(axis=0))  # uint32: wraps mod 2**32
+    return values.astype("<u4", copy=False).tobytes() + np.array([len(hashes)], dtype="<u4").tobytes()
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, element-wise (datasketch's pre-mix of each input hash)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 def signature_values(signature: bytes) -> np.ndarray:
@@ -169,4 +198,6 @@ def band_hashes(signature: bytes) -> list[int]:
 
 def lean(signature: bytes) -> LeanMinHash:
     """The signature as a datasketch ``LeanMinHash``, for code that wants datasketch's own API."""
+    from datasketch import LeanMinHash  # imported on use: it brings SciPy along (see _affine32_permutations)
+
     return LeanMinHash(seed=SEED, hashvalues=signature_values(signature), scheme="affine32")

@@ -67,6 +67,28 @@ def test_signature_is_a_pure_function_of_the_folded_text() -> None:
     assert near_dupes.shingle_count(a) == len(set(zip(*[near_dupes.words(DERBY)[i:] for i in range(5)], strict=False)))
 
 
+def test_signature_values_are_datasketchs_own() -> None:
+    """The numpy signature is datasketch's affine32 MinHash, bit for bit (stored signatures stay valid)."""
+    from datasketch import MinHash
+
+    texts = [DERBY, DERBY + "\n" + UPDATE, "uno due tre", "", " ".join(f"parola{i}" for i in range(3000))]
+    for text in texts:
+        hashes = near_dupes.shingle_hashes(near_dupes.words(text))
+        m = MinHash(num_perm=near_dupes.NUM_PERM, seed=near_dupes.SEED, scheme="affine32", hashfunc=int)
+        if len(hashes):
+            m.update_batch(hashes.tolist())
+        assert near_dupes.signature_values(near_dupes.minhash_signature(text)).tolist() == m.hashvalues.tolist()
+        assert near_dupes.lean(near_dupes.minhash_signature(text)).jaccard(m) == 1.0
+
+
+def test_the_crawl_path_does_not_import_scipy() -> None:
+    """datasketch's package import brings SciPy (52 MB resident per process): workers must not pay it."""
+    code = ("import sys, pipeline.worker, pipeline.dedupe_stage\n"
+            "print('scipy' in sys.modules, 'datasketch' in sys.modules)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["False", "False"]
+
+
 def test_signature_is_the_same_in_another_process() -> None:
     """Stored signatures are compared with new ones from other runs: no per-process hash seed."""
     code = "import sys; from pipeline.near_dupes import minhash_signature; print(minhash_signature(sys.argv[1]).hex())"
