@@ -6,7 +6,7 @@ import asyncio
 import collections
 import logging
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -106,6 +106,16 @@ class DedupePipeline:
 
     Near-duplicates are looked up in batches in the archive's own index (storage/near_index.py):
     it outlives the process, other crawls see it, and memory holds one batch, not the archive.
+
+    In a crawl the lookup is ``deferred``: the store stage sets it, and runs ``resolve_in`` for its
+    batch inside the very transaction that writes the batch's rows. An article then waits for
+    nothing here, which matters because Scrapy keeps each item's response (the whole page) counted
+    against SCRAPER_SLOT_MAX_ACTIVE_SIZE until the item leaves the last stage: articles held for a
+    batch here stopped downloading, and the extraction workers ran dry (benchmarks/throughput.py:
+    1.46 of 2 cores busy). It also makes one archive open per batch instead of two, and the index
+    entries commit with the articles they describe, so a crawl killed in between leaves no entry
+    pointing at an article that was never stored. Without the store stage (tests, the distributed
+    ingest) the stage batches on its own: ``NEAR_DUP_BATCH`` articles or ``NEAR_DUP_WAIT_SECONDS``.
     """
 
     def __init__(self, db_path: str | Path | None, window_days: float = DEDUPE_WINDOW_DAYS,
@@ -123,6 +133,8 @@ class DedupePipeline:
         self._timer: asyncio.TimerHandle | None = None
         self._flushes: set[asyncio.Task[None]] = set()
         self._lock: asyncio.Lock | None = None
+        self.deferred = False
+        """Set by the store stage: near-duplicate lookups run in its write transaction (resolve_in)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
@@ -220,8 +232,11 @@ class DedupePipeline:
         if not isinstance(item, ExtractedArticle):
             return item
         verdict = self.first_layer(item)
-        if verdict is not item or item.duplicate_kind is not None or not self.near.enabled:
+        if verdict is not item or item.duplicate_kind is not None or item.predates or not self.near.enabled:
             return verdict
+        if self.deferred:
+            item.near_pending = True
+            return item
         return await self._submit(item)
 
     def first_layer(self, item: ExtractedArticle) -> ExtractedArticle | Duplicate:
@@ -237,14 +252,21 @@ class DedupePipeline:
             self._stat("url")
             return Duplicate(item.outlet, item.url, article_id, self.by_key[key], "url")
         original = self.by_text.get(item.content_hash)
+        published = _when(item.published_at)
         if original is not None and original.article_id != article_id:
             if original.outlet == item.outlet:
                 self._stat("exact")
                 return Duplicate(item.outlet, item.url, original.article_id, original.url, "exact")
-            item.duplicate_of, item.duplicate_kind, item.similarity = original.article_id, "exact", 1.0
+            if published is not None and original.published_at is not None and published < original.published_at:
+                # Fetched second but published first: this is the first copy. Users ask "who wrote it
+                # first", so arrival order (which outlet a crawl reached first) must not decide.
+                item.predates = original.article_id
+                self.by_text[item.content_hash] = Original(article_id, item.outlet, item.url, published)
+            else:
+                item.duplicate_of, item.duplicate_kind, item.similarity = original.article_id, "exact", 1.0
             self._stat("exact_other_outlet")
         else:
-            self.by_text[item.content_hash] = Original(article_id, item.outlet, item.url, _when(item.published_at))
+            self.by_text[item.content_hash] = Original(article_id, item.outlet, item.url, published)
         self.by_key[key] = item.url
         return item
 
@@ -288,6 +310,18 @@ class DedupePipeline:
                 if not future.done():
                     future.set_result(self.apply(item, verdict))
 
+    def resolve_in(self, con: duckdb.DuckDBPyConnection, items: Sequence[ExtractedArticle]) -> None:
+        """Deferred lookups: verdicts for ``items`` on the caller's connection, inside its transaction.
+
+        The caller (the store stage's write) commits the index entries with the batch's rows, or
+        rolls both back; tried again, the items are looked up afresh.
+        """
+        for item in items:
+            item.duplicate_of = item.duplicate_kind = item.similarity = None
+        for item, verdict in zip(items, self.resolve(items, con), strict=True):
+            self.apply(item, verdict)
+            item.near_pending = False
+
     def apply(self, item: ExtractedArticle, verdict: Verdict) -> ExtractedArticle:
         """Mark the article with its verdict for the store stage (the writer folds revisions)."""
         self._stat(verdict.kind)
@@ -296,11 +330,12 @@ class DedupePipeline:
         return item
 
     # -- near-duplicates: deciding ---------------------------------------------------------------------
-    def resolve(self, items: Sequence[ExtractedArticle]) -> list[Verdict]:
+    def resolve(self, items: Sequence[ExtractedArticle], con: duckdb.DuckDBPyConnection | None = None) -> list[Verdict]:
         """Verdicts for a batch, in order, and the batch's versions added to the index: one transaction.
 
         Articles of the batch are matched against the index and against the batch's earlier
-        articles, so two copies arriving together are linked like two arriving a day apart.
+        articles, so two copies arriving together are linked like two arriving a day apart. With
+        ``con``, the lookup and the index entries use that connection and its open transaction.
         """
         now = datetime.now(UTC)
         since = now - timedelta(days=self.window_days)
@@ -316,7 +351,9 @@ class DedupePipeline:
                 signed.append((i, sig, near_dupes.band_hashes(sig)))
         if not signed:
             return verdicts
-        with self._index() as con:
+        outer = con is not None  # the caller's transaction holds our index entries
+        index: AbstractContextManager[duckdb.DuckDBPyConnection] = nullcontext(con) if outer else self._index()
+        with index as con:
             found = near_index.candidates(con, [b for _, _, b in signed], since, near_dupes.SIGNATURE_VERSION,
                                           near_dupes.MIN_SHARED_BANDS)  # fmt: skip
             stored: dict[int, list[near_index.Candidate]] = {}
@@ -342,7 +379,9 @@ class DedupePipeline:
                     for band, h in enumerate(bands):
                         local.setdefault((band, h), []).append(len(entries))
                     entries.append(entry)
-            if entries:
+            if entries and outer:
+                near_index.add(con, entries, near_dupes.SIGNATURE_VERSION)
+            elif entries:
                 con.execute("BEGIN TRANSACTION")
                 try:
                     near_index.add(con, entries, near_dupes.SIGNATURE_VERSION)

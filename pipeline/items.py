@@ -87,7 +87,8 @@ class ExtractedArticle:
     fetched_at: str
     http_status: int
     raw_html: bytes
-    """The original body, kept so extraction can be re-run later."""
+    """The original body, kept so extraction can be re-run later. Empty once ``html_gz`` holds it: the
+    extraction worker sends back only the gzip, so the crawl process never holds a page twice."""
     content_type: str
     discovery: Discovery
     redirected_from: list[str] = field(default_factory=list)
@@ -101,6 +102,12 @@ class ExtractedArticle:
     """MinHash signature of the text (pipeline/near_dupes.py), made in the worker: per-page CPU."""
     near_words: int | None = None
     """Number of words the signature was made from (short texts are not near-deduplicated)."""
+    predates: str | None = None
+    """article_id of another outlet's copy of this same text that was stored first but published
+    later: this article is the first copy, and the writer links that one (and its copies) to it."""
+    near_pending: bool = False
+    """The near-duplicate lookup is still to come: in a crawl it runs inside the store stage's write
+    transaction (pipeline/store_stage.py), so the item does not wait for it."""
 
 
 @dataclass

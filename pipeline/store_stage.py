@@ -6,14 +6,17 @@ import asyncio
 import logging
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
+from pipeline.dedupe_stage import DedupePipeline
 from pipeline.items import Duplicate, ExtractedArticle, Reject
 from pipeline.urls import article_id_for
 from storage.connection import ArchiveError, ArchiveLockedError
@@ -50,6 +53,10 @@ class StorePipeline:
     in one transaction that opens and closes the archive, so readers get in between batches and a
     killed crawl loses at most one unwritten batch, never half of one. A batch that meets a locked
     archive stays in the buffer and is tried again at the next flush.
+
+    When the dedupe stage runs in the same crawl, its near-duplicate lookups are deferred to here:
+    each batch looks its articles up and writes them in one transaction on one connection (see
+    DedupePipeline), so no article waits in a stage for a batch to fill.
     """
 
     def __init__(self, writer: ArchiveWriter | None, batch_size: int = 200, flush_seconds: float = 5.0,
@@ -65,6 +72,8 @@ class StorePipeline:
         self.last_flush = time.monotonic()
         self._lock = asyncio.Lock()
         self.archive_error: ArchiveError | None = None
+        self.dedupe: DedupePipeline | None = None
+        self.near_pending: list[tuple[ExtractedArticle, dict[str, Any]]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -80,6 +89,10 @@ class StorePipeline:
             )
             lock_timeout = self.crawler.settings.getfloat("SPORTNEWS_LOCK_TIMEOUT", 30.0) if self.crawler else 30.0
             self.writer = ArchiveWriter(Path(db), lock_timeout=lock_timeout)
+        if self.crawler is not None and self.crawler.engine is not None:
+            dedupe = self.crawler.get_item_pipeline(DedupePipeline)
+            if dedupe is not None and dedupe.near.enabled:
+                dedupe.deferred, self.dedupe = True, dedupe
         outlets = sorted(getattr(spider, "outlets", {}) or {})
         self.writer.start_run(self.run_id, outlets, getattr(spider, "since_days", None))
         if self.crawler is not None and self.crawler.stats is not None:
@@ -97,6 +110,8 @@ class StorePipeline:
             if row.get("html_gz"):
                 row.pop("raw_html", None)  # the worker's gzip is what is stored: hold 25 KB, not 150 KB
             self.articles.append(row)
+            if item.near_pending:
+                self.near_pending.append((item, row))
         elif isinstance(item, Duplicate):
             self.duplicates.append({**asdict(item), "seen_at": now, "run_id": self.run_id})
         elif isinstance(item, Reject):
@@ -118,12 +133,19 @@ class StorePipeline:
                 return  # the crawl is stopping; the final flush tries once more
             assert self.writer is not None
             articles, duplicates, rejects = self.articles, self.duplicates, self.rejects
-            self.articles, self.duplicates, self.rejects = [], [], []
+            pending = self.near_pending
+            self.articles, self.duplicates, self.rejects, self.near_pending = [], [], [], []
+
+            def look_up(con: duckdb.DuckDBPyConnection) -> None:
+                self.resolve_near(con, pending)
+
             started = time.perf_counter()
             try:
-                result = await asyncio.to_thread(self.writer.write_batch, articles, duplicates, rejects)
+                result = await asyncio.to_thread(self.writer.write_batch, articles, duplicates, rejects,
+                                                 look_up if pending else None)  # fmt: skip
             except ArchiveLockedError as exc:
                 self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
+                self.near_pending[:0] = pending
                 if final:
                     raise
                 logger.warning("archive busy, keeping %d rows for the next batch: %s",
@@ -131,16 +153,27 @@ class StorePipeline:
                 return
             except ArchiveError as exc:  # disk full, unwritable, damaged: nothing of the batch was kept
                 self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
+                self.near_pending[:0] = pending
                 self.archive_failed(exc, final)
                 return
             except Exception:
                 self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
+                self.near_pending[:0] = pending
                 raise
             self.last_flush = time.monotonic()
             if self.crawler is not None and self.crawler.stats is not None:
                 self.crawler.stats.inc_value("sportnews/store/write_seconds", time.perf_counter() - started)
                 self.crawler.stats.inc_value("sportnews/store/batches")
             self._count(articles, duplicates, rejects, result.written_ids)
+
+    def resolve_near(self, con: duckdb.DuckDBPyConnection, pending: Sequence[tuple[ExtractedArticle, dict[str, Any]]]
+                     ) -> None:  # fmt: skip
+        """The batch's deferred near-duplicate verdicts, copied onto the rows about to be written."""
+        assert self.dedupe is not None
+        self.dedupe.resolve_in(con, [item for item, _ in pending])
+        for item, row in pending:
+            row.update(duplicate_of=item.duplicate_of, duplicate_kind=item.duplicate_kind,
+                       similarity=item.similarity, near_pending=False)  # fmt: skip
 
     def archive_failed(self, exc: ArchiveError, final: bool) -> None:
         """A batch could not be written: say so once, clearly, and stop the crawl.

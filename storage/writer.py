@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,11 +176,14 @@ class ArchiveWriter:
         articles: Sequence[Mapping[str, Any]] = (),
         duplicates: Sequence[Mapping[str, Any]] = (),
         rejects: Sequence[Mapping[str, Any]] = (),
+        before: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
     ) -> BatchResult:
         """Write one batch atomically: all of it or, on any error, none of it.
 
-        ``articles`` rows carry ``ARTICLE_COLUMNS`` plus ``raw_html`` (bytes), ``fetched_at``,
-        ``http_status`` and ``content_type`` for the ``pages`` table.
+        ``articles`` rows carry ``ARTICLE_COLUMNS`` plus ``html_gz`` or ``raw_html`` (bytes),
+        ``fetched_at``, ``http_status`` and ``content_type`` for the ``pages`` table. ``before`` runs
+        first inside the same transaction, on the same connection: the crawl's near-duplicate lookup,
+        which completes the rows and adds index entries that must commit (or not) with them.
         """
         result = BatchResult()
         if not (articles or duplicates or rejects):
@@ -189,6 +192,8 @@ class ArchiveWriter:
             with opened(self.path, lock_timeout=self.lock_timeout) as con:
                 con.execute("BEGIN TRANSACTION")
                 try:
+                    if before is not None:
+                        before(con)
                     self._write_articles(con, articles, result)
                     self._write_duplicates(con, duplicates, result)
                     self._write_rejects(con, rejects, result)
@@ -239,6 +244,7 @@ class ArchiveWriter:
             fold_revisions(con, changed, result)  # storage/revisions.py: newest text, first date, count
         written = fresh
         result.written_ids.update(a["article_id"] for a in written)
+        self._relink_first_copies(con, [(a["predates"], a["article_id"]) for a in fresh if a.get("predates")])
         if written:
             latest = {a["article_id"]: a for a in written}  # one row per page, the last version wins
             insert_rows(
@@ -249,6 +255,22 @@ class ArchiveWriter:
                 "ON CONFLICT (article_id) DO UPDATE SET url = excluded.url, fetched_at = excluded.fetched_at, "
                 "http_status = excluded.http_status, content_type = excluded.content_type, html_gz = excluded.html_gz",
             )  # fmt: skip
+
+    @staticmethod
+    def _relink_first_copies(con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str, str]]) -> None:
+        """Each (stored, first) pair: ``first`` has the same text as ``stored`` and was published before
+        it, though fetched after. ``stored`` and every copy linked to it now link to ``first``, in the
+        articles and in the near-duplicate index, so later copies find the first one as their root."""
+        for stored, first in pairs:
+            con.execute("UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ?", [first, stored]).fetchall()
+            con.execute(
+                "UPDATE articles SET duplicate_of = ?, duplicate_kind = 'exact', similarity = 1.0 "
+                "WHERE article_id = ? AND duplicate_of IS NULL",
+                [first, stored],
+            ).fetchall()
+            con.execute(
+                "UPDATE minhash_signatures SET root_id = ? WHERE article_id = ? OR root_id = ?", [first, stored, stored]
+            ).fetchall()
 
     def _write_duplicates(
         self, con: duckdb.DuckDBPyConnection, duplicates: Sequence[Mapping[str, Any]], result: BatchResult

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import pickle
 from concurrent.futures import ProcessPoolExecutor
@@ -124,7 +125,7 @@ def test_article_fields_are_filled() -> None:
     assert len(art.content_hash) == 40
     assert art.canonical_url == URL
     assert art.url_key == "example-sport.it/calcio/serie-a/allegri-resta-al-milan-123456.shtml"
-    assert art.raw_html == html.encode("utf-8")
+    assert art.raw_html == b"" and art.html_gz and gzip.decompress(art.html_gz) == html.encode("utf-8")
     assert art.fetched_at == FETCHED and art.http_status == 200
     assert art.duplicate_of is None
 

@@ -293,6 +293,63 @@ def test_copies_on_other_outlets_link_to_the_earliest_and_persist_across_runs(tm
     assert rows(db, "SELECT count(*) FROM duplicates") == [(0,)]
 
 
+@pytest.mark.parametrize("same_run", [True, False])
+def test_an_exact_copy_fetched_later_but_published_first_becomes_the_original(tmp_path: Path, same_run: bool) -> None:
+    """Who wrote it first is decided by publication time, not by which outlet the crawl reached first."""
+    db = tmp_path / "a.duckdb"
+    later = item("tribuna", "https://t.it/news/derby", DERBY, published="2026-03-04T12:00:00+01:00")
+    first = item("curvasud", "https://x.it/calcio/derby", DERBY, published="2026-03-04T10:00:00+01:00")
+    third = item("rosanera", "https://r.it/calcio/derby", DERBY, published="2026-03-04T13:00:00+01:00")
+    pipe = stage(db)
+    pipe.open_spider()
+    store(db, *run(pipe, later))  # type: ignore[arg-type]
+    if not same_run:  # another run: only the archive connects them
+        pipe = stage(db)
+        pipe.open_spider()
+    out = run(pipe, first)
+    assert isinstance(out[0], ExtractedArticle) and out[0].predates == article_id_for(later.url_key)
+    store(db, *out)  # type: ignore[arg-type]
+    store(db, *run(pipe, third))  # type: ignore[arg-type]
+    got = dict((r[0], r[1:]) for r in rows(db, "SELECT url, duplicate_of, duplicate_kind, similarity FROM articles"))
+    root = article_id_for(first.url_key)
+    assert got[first.url] == (None, None, None)
+    assert got[later.url] == (root, "exact", 1.0)
+    assert got[third.url] == (root, "exact", 1.0)
+    index = dict(rows(db, "SELECT article_id, root_id FROM minhash_signatures"))
+    assert index[article_id_for(later.url_key)] == root
+
+
+def test_the_crawl_defers_near_lookups_to_the_write_and_links_the_same(tmp_path: Path) -> None:
+    """In a crawl the store stage looks a batch up inside its write: same verdicts, one transaction."""
+    from pipeline.store_stage import StorePipeline
+
+    db = tmp_path / "a.duckdb"
+    original = item("curvasud", "https://x.it/calcio/derby", DERBY, published="2026-03-04T10:00:00+01:00")
+    copy = item("tribuna", "https://t.it/news/derby", "(ANSA) Il derby va all'Inter.\n" + DERBY,
+                published="2026-03-04T11:00:00+01:00")  # fmt: skip
+    update = item("curvasud", "https://x.it/calcio/derby-2", DERBY + "\n" + UPDATE,
+                  published="2026-03-04T10:00:00+01:00")  # fmt: skip
+    pipe = stage(db)
+    pipe.open_spider()
+    pipe.deferred = True
+    store_stage = StorePipeline(ArchiveWriter(db), batch_size=100, flush_seconds=3600)
+    store_stage.dedupe = pipe
+
+    async def go() -> None:
+        for it in (original, copy, update):
+            out = await pipe.process_item(it)
+            assert out is it and it.near_pending and it.duplicate_of is None  # nothing waited
+            await store_stage.process_item(out)
+        await store_stage.flush(final=True)
+
+    asyncio.run(go())
+    got = dict((r[0], r[1:3]) for r in rows(db, "SELECT url, duplicate_of, duplicate_kind FROM articles"))
+    root = article_id_for(original.url_key)
+    assert got == {update.url: (None, None), copy.url: (root, "near")}  # the update folded into the original
+    assert rows(db, "SELECT revisions FROM articles WHERE article_id = '" + root + "'") == [(2,)]
+    assert rows(db, "SELECT count(DISTINCT article_id) FROM minhash_signatures") == [(2,)]
+
+
 def test_copies_in_one_batch_link_to_the_earliest_published() -> None:
     pipe = stage(None)
     copy = item("tribuna", "https://t.it/news/derby", DERBY + "\n" + UPDATE, published="2026-03-04T12:00:00+01:00")
