@@ -28,6 +28,16 @@ DEFAULT_LOCK_TIMEOUT = 30.0
 DISPLAY_TIMEZONE = "Europe/Rome"
 """Timestamps are stored as instants; readers see them in the outlets' own time zone."""
 
+DISABLED_COMPRESSION = "fsst,dictionary,dict_fsst"
+"""String compressions a writing connection does not try. Every batch closes the archive and the
+close checkpoints; DuckDB then analyses the dictionary and FSST encodings again over the last,
+growing part of each table, which for long strings (article text) cost seconds per batch and grew
+with the archive: 24 batches of 500 rows of 8 KB texts took 21 s of checkpoints with them, 4.8 s
+without (the text goes to ZSTD, and the file was smaller too). A 20,000-page crawl spent 18.9% of
+its wall time in DuckDB before (benchmarks/throughput.py). Short strings (outlet, URL) are stored
+plain instead of dictionary-encoded: a few bytes more per row. It is a setting of the writing
+connection, not of the file: every DuckDB client reads the columns whatever their encoding."""
+
 _LOCK_HINTS = ("could not set lock", "conflicting lock", "lock on file", "database is locked")
 
 
@@ -88,6 +98,7 @@ def connect(
     try:
         con.execute(f"SET TimeZone = '{DISPLAY_TIMEZONE}'")
         if not read_only:
+            con.execute(f"SET disabled_compression_methods = '{DISABLED_COMPRESSION}'")
             migrate(con)
     except Exception:
         con.close()

@@ -168,3 +168,21 @@ def test_exports(tmp_path: Path) -> None:
 
 def test_txt_body_shape() -> None:
     assert txt_body(None, "T", " testo ") == "date unknown T\n\ntesto\n"
+
+
+def test_raw_pages_are_stored_as_they_are_and_long_text_skips_dictionary_analysis(tmp_path: Path) -> None:
+    """Checkpoints after every batch re-analysed encodings that never pay on these columns (issue 5)."""
+    db = tmp_path / "a.duckdb"
+    html = b"<html><body>" + b"<p>Il Napoli vince ancora al Maradona.</p>" * 2000 + b"</body></html>"
+    rows = [article(f"a{i}", text=f"Testo numero {i}. " * 500, raw_html=html) for i in range(50)]
+    ArchiveWriter(db).write_batch(rows)
+    with opened(db) as con:
+        assert con.execute("SELECT current_setting('disabled_compression_methods')").fetchall()[0][0]
+    with opened(db, read_only=True) as con:
+        used = dict(con.execute("SELECT column_name, list(DISTINCT compression) FROM pragma_storage_info('pages') "
+                                "WHERE segment_type = 'BLOB' GROUP BY ALL").fetchall())  # fmt: skip
+        assert used == {"html_gz": ["Uncompressed"]}
+        text = con.execute("SELECT list(DISTINCT compression) FROM pragma_storage_info('articles') "
+                           "WHERE column_name = 'text' AND segment_type = 'VARCHAR'").fetchall()[0][0]  # fmt: skip
+        assert "FSST" not in text and "Dictionary" not in text
+        assert gzip.decompress(con.execute("SELECT html_gz FROM pages LIMIT 1").fetchall()[0][0]) == html
