@@ -19,6 +19,9 @@ SPORTNEWS_CONTACT_URL = "https://github.com/sportnews/sportnews"
 """Where an outlet's admin can read who we are; part of the user agent."""
 SPORTNEWS_EXTRACT_WORKERS = 0
 """Extraction worker processes; 0 means one per CPU core."""
+SPORTNEWS_EXTRACT_NICE = 0
+"""Niceness added to the extraction workers, so that the crawl process (downloads, the write
+batches) never waits for a core behind its own workers."""
 SPORTNEWS_EXTRACT_QUEUE = 64
 """Pages waiting for or in extraction at most; downloading pauses beyond it so memory stays flat."""
 SPORTNEWS_BATCH_SIZE = 500

@@ -26,7 +26,8 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         s = crawler.settings
-        pool = ExtractionPool(s.getint("SPORTNEWS_EXTRACT_WORKERS", 0), s.getint("SPORTNEWS_EXTRACT_QUEUE", 64))
+        pool = ExtractionPool(s.getint("SPORTNEWS_EXTRACT_WORKERS", 0), s.getint("SPORTNEWS_EXTRACT_QUEUE", 64),
+                              s.getint("SPORTNEWS_EXTRACT_NICE", 0))  # fmt: skip
         return cls(pool, crawler)
 
     def open_spider(self) -> None:

@@ -35,8 +35,8 @@ def _exit_when_orphaned(parent: int) -> None:
             os._exit(1)
 
 
-def init_pool_worker() -> None:
-    """Worker initializer: leave SIGINT and SIGTERM to the crawl process, then warm up.
+def init_pool_worker(nice: int = 0) -> None:
+    """Worker initializer: leave SIGINT and SIGTERM to the crawl process, lower its priority, warm up.
 
     Ctrl-C at a terminal, and ``systemctl stop``, signal the whole process group. A worker that
     died of it turned the pages it held into extraction errors, and broke the pool for the rest,
@@ -45,6 +45,11 @@ def init_pool_worker() -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:  # not permitted here: the worker runs at the crawl's priority
+            logger.debug("could not lower the priority of extraction worker %d", os.getpid())
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watch", daemon=True).start()
     init_worker()
 
@@ -66,8 +71,9 @@ class ExtractionPool:
     flight so memory stays flat while downloads go on.
     """
 
-    def __init__(self, workers: int = 0, max_pending: int = 64) -> None:
+    def __init__(self, workers: int = 0, max_pending: int = 64, nice: int = 0) -> None:
         self.workers = workers or default_workers()
+        self.nice = nice
         self.max_pending = max(max_pending, self.workers)
         self._executor: ProcessPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -75,7 +81,8 @@ class ExtractionPool:
     def start(self) -> None:
         # "spawn": forking a process that runs the Twisted reactor and threads is unsafe.
         ctx = multiprocessing.get_context("spawn")
-        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=init_pool_worker)
+        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=init_pool_worker,
+                                             initargs=(self.nice,))  # fmt: skip
 
     async def process(self, page: FetchedPage) -> ExtractedArticle | Reject:
         """Extract one page in a worker; a crashed worker becomes a reject, never an exception."""

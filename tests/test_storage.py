@@ -186,3 +186,17 @@ def test_raw_pages_are_stored_as_they_are_and_long_text_skips_dictionary_analysi
                            "WHERE column_name = 'text' AND segment_type = 'VARCHAR'").fetchall()[0][0]  # fmt: skip
         assert "FSST" not in text and "Dictionary" not in text
         assert gzip.decompress(con.execute("SELECT html_gz FROM pages LIMIT 1").fetchall()[0][0]) == html
+
+
+def test_writes_append_small_row_groups(tmp_path: Path) -> None:
+    """A checkpoint rewrites the last row group whole: small groups keep a write's cost and memory flat."""
+    from storage.connection import WRITE_ROW_GROUP_SIZE
+
+    db = tmp_path / "a.duckdb"
+    writer = ArchiveWriter(db)
+    for batch in range(3):
+        writer.write_batch([article(f"b{batch}-{i}", text=f"Testo {batch} {i}") for i in range(2000)])
+    with opened(db, read_only=True) as con:
+        groups = con.execute("SELECT count(DISTINCT row_group_id), max(count) FROM pragma_storage_info('pages') "
+                             "WHERE column_name = 'html_gz'").fetchall()[0]  # fmt: skip
+    assert groups[0] >= 6000 // WRITE_ROW_GROUP_SIZE and groups[1] <= WRITE_ROW_GROUP_SIZE
