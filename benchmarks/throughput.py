@@ -8,8 +8,8 @@
 2. Measures the baseline: trafilatura ``bare_extraction`` alone over a sample of the same pages in
    this one process (pages/s).
 3. Serves the outlet from a separate process and runs the real crawl (``sportnews crawl``'s code
-   path, politeness delays off) into a fresh DuckDB file, sampling the RSS of the crawl and its
-   worker processes and timing the DuckDB writes.
+   path, politeness delays off) into a fresh DuckDB file, sampling the RSS and PSS of the crawl and
+   its worker processes, taking their CPU apart from the server's, and timing the DuckDB writes.
 4. Prints both and their ratio (ideal on 2 cores: 2.0).
 """
 
