@@ -20,7 +20,7 @@ from pipeline.urls import article_id_for, url_key
 from storage import near_index
 from storage.connection import ArchiveError, opened
 from storage.queries import known_texts
-from storage.schema import migrate
+from storage.schema import migrate, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -205,13 +205,8 @@ class DedupePipeline:
                 sig = near_dupes.signature_of_tokens(tokens)
                 entries.append(near_index.IndexEntry(article_id, outlet, duplicate_of, chash, published_at,
                                                      first_seen_at, sig, near_dupes.band_hashes(sig)))  # fmt: skip
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con):
                 done += near_index.add(con, entries, near_dupes.SIGNATURE_VERSION)
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
             after = (rows[-1][5], rows[-1][0])
         if done:
             logger.info("near-duplicate index: %d stored articles signed and indexed", done)
@@ -379,16 +374,9 @@ class DedupePipeline:
                     for band, h in enumerate(bands):
                         local.setdefault((band, h), []).append(len(entries))
                     entries.append(entry)
-            if entries and outer:
-                near_index.add(con, entries, near_dupes.SIGNATURE_VERSION)
-            elif entries:
-                con.execute("BEGIN TRANSACTION")
-                try:
+            if entries:
+                with nullcontext() if outer else transaction(con):
                     near_index.add(con, entries, near_dupes.SIGNATURE_VERSION)
-                    con.execute("COMMIT")
-                except Exception:
-                    con.execute("ROLLBACK")
-                    raise
         return verdicts
 
     def decide(

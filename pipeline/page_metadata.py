@@ -69,6 +69,11 @@ class PageMetadata:
         return meta
 
     @cached_property
+    def _raw_url(self) -> str | None:
+        """The page's own URL as trafilatura finds it (canonical link, meta), before clean-up."""
+        return self._meta.url or extract_url(self.tree, self.default_url)
+
+    @cached_property
     def title(self) -> str | None:
         return _clean(self._meta.title or extract_title(self.tree))
 
@@ -78,13 +83,12 @@ class PageMetadata:
 
     @cached_property
     def url(self) -> str | None:
-        return _clean(self._meta.url or extract_url(self.tree, self.default_url))
+        return _clean(self._raw_url)
 
     @cached_property
     def date(self) -> str | None:
         """htmldate's answer, with the caller's settings (extensive search or not)."""
-        raw_url = self._meta.url or extract_url(self.tree, self.default_url)
-        return _clean(find_date(self.tree, **{**self.date_params, "url": raw_url}))
+        return _clean(find_date(self.tree, **{**self.date_params, "url": self._raw_url}))
 
     @cached_property
     def sitename(self) -> str | None:
@@ -94,8 +98,7 @@ class PageMetadata:
             if name and "." not in name and not name[0].isupper():
                 name = name.title()
         else:
-            raw_url = self._meta.url or extract_url(self.tree, self.default_url)
-            match = META_URL.match(raw_url) if raw_url else None
+            match = META_URL.match(self._raw_url) if self._raw_url else None
             name = match[1] if match else None
         return _clean(name)
 

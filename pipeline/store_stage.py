@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 import time
@@ -135,36 +136,35 @@ class StorePipeline:
             articles, duplicates, rejects = self.articles, self.duplicates, self.rejects
             pending = self.near_pending
             self.articles, self.duplicates, self.rejects, self.near_pending = [], [], [], []
-
-            def look_up(con: duckdb.DuckDBPyConnection) -> None:
-                self.resolve_near(con, pending)
-
+            look_up = functools.partial(self.resolve_near, pending=pending) if pending else None
             started = time.perf_counter()
             try:
-                result = await asyncio.to_thread(self.writer.write_batch, articles, duplicates, rejects,
-                                                 look_up if pending else None)  # fmt: skip
+                result = await asyncio.to_thread(self.writer.write_batch, articles, duplicates, rejects, look_up)
             except ArchiveLockedError as exc:
-                self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
-                self.near_pending[:0] = pending
+                self._keep(articles, duplicates, rejects, pending)
                 if final:
                     raise
                 logger.warning("archive busy, keeping %d rows for the next batch: %s",
                                len(articles) + len(duplicates) + len(rejects), exc)  # fmt: skip
                 return
             except ArchiveError as exc:  # disk full, unwritable, damaged: nothing of the batch was kept
-                self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
-                self.near_pending[:0] = pending
+                self._keep(articles, duplicates, rejects, pending)
                 self.archive_failed(exc, final)
                 return
             except Exception:
-                self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
-                self.near_pending[:0] = pending
+                self._keep(articles, duplicates, rejects, pending)
                 raise
             self.last_flush = time.monotonic()
             if self.crawler is not None and self.crawler.stats is not None:
                 self.crawler.stats.inc_value("sportnews/store/write_seconds", time.perf_counter() - started)
                 self.crawler.stats.inc_value("sportnews/store/batches")
             self._count(articles, duplicates, rejects, result.written_ids)
+
+    def _keep(self, articles: list[dict[str, Any]], duplicates: list[dict[str, Any]], rejects: list[dict[str, Any]],
+              pending: list[tuple[ExtractedArticle, dict[str, Any]]]) -> None:  # fmt: skip
+        """Put a batch that was not written back in front of the buffers, for the next flush."""
+        self.articles[:0], self.duplicates[:0], self.rejects[:0] = articles, duplicates, rejects
+        self.near_pending[:0] = pending
 
     def resolve_near(self, con: duckdb.DuckDBPyConnection, pending: Sequence[tuple[ExtractedArticle, dict[str, Any]]]
                      ) -> None:  # fmt: skip
