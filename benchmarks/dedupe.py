@@ -232,7 +232,8 @@ def report_cost(stored: int, sizes: list[int], batches: int, out: list[str]) -> 
         size_mb = full.stat().st_size / 1e6
     out.append(f"cost per article of the dedupe step, 400-word texts, median of {batches} batches per row "
                "(empty and full archive batches interleaved):")  # fmt: skip
-    out.append(f"  of which the signature (datasketch MinHash, {near_dupes.NUM_PERM} perms): {sig_ms:.2f} ms; "
+    out.append(f"  of which the signature (MinHash, datasketch's affine32 in numpy, {near_dupes.NUM_PERM} perms): "
+               f"{sig_ms:.2f} ms; "
                f"one archive open+close per batch: {open_empty:.0f} ms empty, {open_full:.0f} ms full")  # fmt: skip
     for (size, n, signs), runner in runners.items():
         r = runner.result()

@@ -359,8 +359,10 @@ class DistributedScheduler(RedisScheduler):
     def next_request(self) -> Request | None:
         if self.role != "worker":
             return None
-        if len(self.leases) >= self.max_leases and (self.ack_finished() == 0 or len(self.leases) >= self.max_leases):
-            return None  # enough on our plate: the rest is for the other workers
+        if len(self.leases) >= self.max_leases:
+            self.ack_finished()  # leases of finished requests free their places
+            if len(self.leases) >= self.max_leases:
+                return None  # enough on our plate: the rest is for the other workers
         popped = self.queue.pop_leased(self.worker, self.busy_hosts())
         if popped is None:
             return None

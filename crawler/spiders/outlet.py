@@ -69,6 +69,14 @@ def fetchable(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def absolute(base: str, url: str) -> str:
+    """``url`` resolved against ``base``, or "" when it is not a URL at all ("http://[::1")."""
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return ""
+
+
 def _scrapy_errors(*names: str) -> tuple[type[BaseException], ...]:
     """Scrapy's own download exceptions (2.13+), where this Scrapy has them."""
     import scrapy.exceptions
@@ -327,10 +335,7 @@ class OutletSpider(Spider):
 
     def consider(self, outlet: OutletSpec, url: str, discovery: Discovery) -> Iterator[Request | Duplicate]:
         """Decide the fate of one discovered URL: fetch it, record it as a duplicate, or skip it."""
-        try:
-            url = urljoin(discovery.source_url, url.strip())
-        except ValueError:  # "http://[::1": not a URL at all
-            url = ""
+        url = absolute(discovery.source_url, url.strip())
         if not fetchable(url):
             self.count(outlet.key, "skipped/bad_url")
             return
@@ -418,10 +423,7 @@ class OutletSpider(Spider):
         if not location:
             yield Reject(outlet.key, source, "redirect_broken", "redirect without Location", response.status)
             return
-        try:
-            target = urljoin(source, location)
-        except ValueError:
-            target = ""
+        target = absolute(source, location)
         if not fetchable(target):
             yield Reject(outlet.key, source, "redirect_broken", f"redirect to a malformed URL {location!r}",
                          response.status)  # fmt: skip
