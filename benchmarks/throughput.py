@@ -9,7 +9,8 @@
    this one process (pages/s).
 3. Serves the outlet from a separate process and runs the real crawl (``sportnews crawl``'s code
    path, politeness delays off) into a fresh DuckDB file, sampling the RSS and PSS of the crawl and
-   its worker processes, taking their CPU apart from the server's, and timing the DuckDB writes.
+   its worker processes, taking their CPU apart from the server's, and timing the DuckDB writes
+   (wall time of the write thread, and the CPU time the writes themselves took).
 4. Prints both and their ratio (ideal on 2 cores: 2.0).
 """
 
@@ -197,7 +198,9 @@ stats = run_crawl(crawl_settings(ns), None, outlets, db, 3650, None)
 t = os.times()
 print(json.dumps({"summary": stats.get("sportnews/summary", {}), "main_cpu_s": t.user + t.system,
                   "workers_cpu_s": t.children_user + t.children_system,
-                  "write_s": stats.get("sportnews/store/write_seconds", 0.0)}, default=str))
+                  "write_s": stats.get("sportnews/store/write_seconds", 0.0),
+                  "write_cpu_s": stats.get("sportnews/store/write_cpu_seconds", 0.0),
+                  "batches": stats.get("sportnews/store/batches", 0)}, default=str))
 """
 """The crawl, in a process of its own so its memory and CPU are measured alone."""
 
@@ -261,14 +264,15 @@ def main() -> None:
     cpu = main_cpu + workers_cpu
     summary = (stats.get("summary") or {}).get("bench", {})
     stored = int(summary.get("stored", 0))
-    write_s = float(stats.get("write_s", 0.0))
+    write_s, write_cpu = float(stats.get("write_s", 0.0)), float(stats.get("write_cpu_s", 0.0))
     e2e = stored / wall if wall else 0.0
     print(f"pages={args.pages} stored={stored} duplicates={summary.get('duplicates', 0)} "
           f"rejects={summary.get('rejects', 0)} wall_s={wall:.1f} "
           f"cpu_s={cpu:.1f} (crawl process {main_cpu:.1f}, workers {workers_cpu:.1f}; the local server took "
           f"{server_cpu:.1f} more) cpu_cores_busy={cpu / wall:.2f} peak_rss_mb={sampler.peak_rss_kb / 1024:.0f} "
           f"(crawl process {sampler.peak_root_rss_kb / 1024:.0f}) peak_pss_mb={sampler.peak_pss_kb / 1024:.0f} "
-          f"duckdb_write_s={write_s:.2f} duckdb_write_share={write_s / wall:.1%}")  # fmt: skip
+          f"duckdb_write_s={write_s:.2f} duckdb_write_share={write_s / wall:.1%} "
+          f"(CPU {write_cpu:.2f}s, {write_cpu / wall:.1%} of wall; {stats.get('batches', 0)} batches)")  # fmt: skip
     print(f"end_to_end_pages_s={e2e:.1f} extraction_only_pages_s={baseline:.1f} ratio={e2e / baseline:.2f}")
     if not args.keep:
         import shutil
