@@ -6,7 +6,8 @@
    and the repository's fixture articles), each republished under a new URL with its words changed
    so that no dedupe layer folds them together, listed in a sitemap index of news sitemaps.
 2. Measures the baseline: trafilatura ``bare_extraction`` alone over a sample of the same pages in
-   this one process (pages/s).
+   this one process (pages/s); then the same in one process per core at once, the machine's own
+   ceiling for the ratio.
 3. Serves the outlet from a separate process and runs the real crawl (``sportnews crawl``'s code
    path, politeness delays off) into a fresh DuckDB file, sampling the RSS and PSS of the crawl and
    its worker processes, taking their CPU apart from the server's, and timing the DuckDB writes
@@ -28,6 +29,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -122,6 +124,43 @@ def extraction_baseline(articles: list[tuple[str, str]], sample: int) -> tuple[f
     for path, page in chosen:
         trafilatura.bare_extraction(page, url="http://127.0.0.1" + path, with_metadata=True)
     return len(chosen) / (time.perf_counter() - start), len(chosen)
+
+
+def _extract_all(chosen: list[tuple[str, str]], ready: Any, go: Any, done: Any) -> None:
+    """One process of the parallel reference: warm up, wait for the others, extract every page."""
+    import trafilatura
+
+    trafilatura.bare_extraction(chosen[0][1], with_metadata=True)
+    ready.put(1)
+    go.wait()
+    for path, page in chosen:
+        trafilatura.bare_extraction(page, url="http://127.0.0.1" + path, with_metadata=True)
+    done.put(time.perf_counter())
+
+
+def parallel_extraction(articles: list[tuple[str, str]], sample: int, processes: int) -> float:
+    """Pages/s of trafilatura alone in ``processes`` processes at once, each over the same pages.
+
+    What this machine gives when every core extracts and nothing else runs: the ceiling of the
+    crawl here. Two processes on two virtual cores do not always run at twice the speed of one
+    (caches and memory bandwidth are shared, and so may be the host's physical cores).
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    ready, done, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+    chosen = articles[:sample]
+    procs = [ctx.Process(target=_extract_all, args=(chosen, ready, go, done)) for _ in range(processes)]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.get()
+    start = time.perf_counter()
+    go.set()
+    end = max(done.get() for _ in procs)
+    for p in procs:
+        p.join()
+    return processes * len(chosen) / (end - start)
 
 
 def tree_pids(root_pid: int) -> list[int]:
@@ -234,6 +273,14 @@ def main() -> None:
         baseline, sampled = extraction_baseline(articles, min(args.baseline_sample, len(articles)))
     print(f"extraction_only_pages_s={baseline:.1f} (trafilatura bare_extraction, 1 process, {sampled} pages)",
           flush=True)  # fmt: skip
+    cores = len(os.sched_getaffinity(0))
+    if not args.skip_baseline and cores > 1:
+        parallel = parallel_extraction(articles, min(args.baseline_sample, len(articles)), cores)
+        print(
+            f"parallel_extraction_pages_s={parallel:.1f} ({cores} processes at once, the same pages each: "
+            f"{parallel / baseline:.2f}x one process, the ceiling of the ratio on this machine)",
+            flush=True,
+        )
 
     server = subprocess.Popen([sys.executable, "-m", "crawler.fixture_server", str(site), "--toml",
                                str(tmp / "outlets.toml")], stdout=subprocess.PIPE, text=True, cwd=ROOT)  # fmt: skip

@@ -25,13 +25,16 @@ batches) never waits for a core behind its own workers."""
 SPORTNEWS_EXTRACT_QUEUE = 64
 """Pages waiting for or in extraction at most; downloading pauses beyond it so memory stays flat."""
 SPORTNEWS_BATCH_SIZE = 500
-"""Rows buffered before one write transaction. Closing the archive after a batch checkpoints it,
-about 0.3-0.5 s whatever the batch size (measured: 50 rows 10 ms/row, 400 rows 0.7 ms/row), so
-batches are large; 500 rows of ~150 KB stay under 80 MB. Re-run benchmarks/throughput.py after
-changing it."""
+"""Articles per write transaction at most (with the duplicates and rejects buffered meanwhile);
+a write is due once this many rows wait. Closing the archive after a batch checkpoints it, which
+rewrites the partly filled last row group of the raw pages (up to 2,048 pages of ~70 KB gzipped):
+fewer, larger batches cost less, and DuckDB holds about four times a batch's gzipped pages until
+the close (~150 MB at 500 real pages). 2,000 pages: 4 batches of 500 took 2.6 s of CPU, 8 of 250
+4.9 s. Re-run benchmarks/throughput.py after changing it."""
 SPORTNEWS_FLUSH_SECONDS = 15.0
-"""A partial batch is written after this long, so analysts see progress within seconds and a
-killed crawl loses at most this much extraction (those URLs are fetched again next run)."""
+"""A partial batch is written once its oldest row has waited this long, so analysts see progress
+within seconds and a killed crawl loses at most this much extraction (those URLs are fetched
+again next run)."""
 SPORTNEWS_LOCK_TIMEOUT = 30.0
 """Seconds a write waits for another process that holds the archive."""
 SPORTNEWS_SITEMAP_DEPTH = 4
