@@ -21,7 +21,7 @@ from pipeline.dedupe_stage import DedupePipeline
 from pipeline.items import Duplicate, ExtractedArticle, Reject
 from pipeline.urls import article_id_for
 from storage.connection import ArchiveError, ArchiveLockedError
-from storage.writer import ArchiveWriter, BatchResult
+from storage.writer import WRITE_MEMORY_LIMIT, ArchiveWriter, BatchResult
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,12 @@ class StorePipeline:
                 self.crawler.settings.get("SPORTNEWS_DB") if self.crawler else None
             )
             lock_timeout = self.crawler.settings.getfloat("SPORTNEWS_LOCK_TIMEOUT", 30.0) if self.crawler else 30.0
-            self.writer = ArchiveWriter(Path(db), lock_timeout=lock_timeout)
+            memory_limit = (
+                self.crawler.settings.get("SPORTNEWS_WRITE_MEMORY_LIMIT", WRITE_MEMORY_LIMIT)
+                if self.crawler
+                else WRITE_MEMORY_LIMIT
+            )
+            self.writer = ArchiveWriter(Path(db), lock_timeout=lock_timeout, memory_limit=memory_limit)
         if self.crawler is not None and self.crawler.engine is not None:
             dedupe = self.crawler.get_item_pipeline(DedupePipeline)
             if dedupe is not None and dedupe.near.enabled:

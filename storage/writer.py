@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, opened
+from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, connect, opened
 from storage.revisions import fold_revisions, target_exists
 from storage.schema import rollback
 
@@ -58,6 +58,18 @@ nothing to split, while its per-thread buffers held memory (20 batches of 450 ra
 workers for the cores they keep busy."""
 
 
+WRITE_MEMORY_LIMIT = "256MB"
+"""DuckDB's memory limit while a batch is written (``SET memory_limit``; its default is 80% of RAM).
+
+The checkpoint at a close now and then merges partly filled row groups of raw pages (DuckDB's
+vacuum): on an archive of 8,000 pages one close read three of them at once and held them in
+memory, and the crawl process peaked at 750 MB at 2,000 pages, 1.2 GB at 8,000 and 1.7 GB at
+20,000 (benchmarks/throughput.py). Under a limit DuckDB streams that merge through its buffer
+pool instead: that close peaked at 0.6 GB instead of 1.3 GB, in about the same time. 100 MB was
+too little for a checkpoint (it failed); a batch that fails for memory is written again without
+the limit, so a low setting costs time, never rows."""
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -73,6 +85,21 @@ class BatchResult:
     rejects: int = 0
     written_ids: set[str] = field(default_factory=set)
     """article_ids inserted or changed by the batch (not the unchanged re-fetches)."""
+
+
+def _durable_despite(exc: BaseException) -> bool:
+    """DuckDB's COMMIT failed only in the checkpoint after it: the transaction itself is durable."""
+    return "COMMIT succeeded" in str(exc)
+
+
+def _out_of_memory(exc: BaseException | None) -> BaseException | None:
+    """The out-of-memory error behind ``exc``, if any (a statement after it may have raised anew:
+    DuckDB refuses every statement of an aborted transaction)."""
+    while exc is not None:
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _placeholders(n: int) -> str:
@@ -122,9 +149,11 @@ class ArchiveWriter:
     Every write is idempotent: the same batch written twice leaves the archive unchanged.
     """
 
-    def __init__(self, path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
+    def __init__(self, path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                 memory_limit: str | None = WRITE_MEMORY_LIMIT) -> None:  # fmt: skip
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self.memory_limit = memory_limit or None
 
     def ensure_schema(self) -> None:
         """Create or migrate the archive now, so a bad path fails before any crawling."""
@@ -192,26 +221,69 @@ class ArchiveWriter:
         first inside the same transaction, on the same connection: the crawl's near-duplicate lookup,
         which completes the rows and adds index entries that must commit (or not) with them.
         """
-        result = BatchResult()
         if not (articles or duplicates or rejects):
-            return result
+            return BatchResult()
         try:
-            with opened(self.path, lock_timeout=self.lock_timeout) as con:
-                con.execute(f"SET threads = {WRITE_THREADS}")
-                con.execute("BEGIN TRANSACTION")
+            if self.memory_limit is not None:
                 try:
-                    if before is not None:
-                        before(con)
-                    self._write_articles(con, articles, result)
-                    self._write_duplicates(con, duplicates, result)
-                    self._write_rejects(con, rejects, result)
-                    self._settle_outcomes(con, articles, duplicates)
-                    con.execute("COMMIT")
-                except Exception:
-                    rollback(con)
-                    raise
+                    return self._write_once(articles, duplicates, rejects, before, self.memory_limit)
+                except duckdb.Error as exc:
+                    if (oom := _out_of_memory(exc)) is None:
+                        raise
+                    # Rolled back whole: written again under DuckDB's own limit.
+                    logger.warning("a batch needed more than SPORTNEWS_WRITE_MEMORY_LIMIT=%s, writing it again "
+                                   "without the limit: %s", self.memory_limit, oom)  # fmt: skip
+            return self._write_once(articles, duplicates, rejects, before, None)
         except duckdb.Error as exc:
             raise ArchiveError(f"writing a batch to {self.path} failed, nothing of it was kept: {exc}") from exc
+
+    def _write_once(
+        self,
+        articles: Sequence[Mapping[str, Any]],
+        duplicates: Sequence[Mapping[str, Any]],
+        rejects: Sequence[Mapping[str, Any]],
+        before: Callable[[duckdb.DuckDBPyConnection], None] | None,
+        memory_limit: str | None,
+    ) -> BatchResult:
+        """One attempt at ``write_batch``: the batch committed, or a DuckDB error with nothing kept.
+
+        A checkpoint that fails after a COMMIT (DuckDB runs one inside COMMIT once the WAL is large,
+        and one at every close) does not undo the batch: DuckDB says the commit is durable in its
+        WAL, which the next open replays and checkpoints. That is logged and counted as written.
+        """
+        result = BatchResult()
+        committed = False
+        con = connect(self.path, lock_timeout=self.lock_timeout)
+        try:
+            con.execute(f"SET threads = {WRITE_THREADS}")
+            if memory_limit is not None:
+                con.execute(f"SET memory_limit = '{memory_limit}'")  # a setting of ours, e.g. 256MB
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if before is not None:
+                    before(con)
+                self._write_articles(con, articles, result)
+                self._write_duplicates(con, duplicates, result)
+                self._write_rejects(con, rejects, result)
+                self._settle_outcomes(con, articles, duplicates)
+                con.execute("COMMIT")
+                committed = True
+            except duckdb.Error as exc:
+                if not _durable_despite(exc):
+                    rollback(con)
+                    raise
+                committed = True
+                logger.warning("batch committed to %s, its checkpoint left to the next open: %s", self.path, exc)
+            except Exception:
+                rollback(con)
+                raise
+        finally:
+            try:
+                con.close()
+            except duckdb.Error as exc:  # the checkpoint at close: the WAL still holds the batch
+                if not committed:
+                    raise
+                logger.warning("batch committed to %s, its checkpoint left to the next open: %s", self.path, exc)
         return result
 
     def _write_articles(

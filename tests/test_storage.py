@@ -200,3 +200,57 @@ def test_writes_append_small_row_groups(tmp_path: Path) -> None:
         groups = con.execute("SELECT count(DISTINCT row_group_id), max(count) FROM pragma_storage_info('pages') "
                              "WHERE column_name = 'html_gz'").fetchall()[0]  # fmt: skip
     assert groups[0] >= 6000 // WRITE_ROW_GROUP_SIZE and groups[1] <= WRITE_ROW_GROUP_SIZE
+
+
+def test_a_batch_over_the_memory_limit_is_written_again_without_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The limit bounds a write's memory; a batch that cannot fit under it costs time, never rows."""
+    db = tmp_path / "a.duckdb"
+    rows = [article(f"a{i}", text=f"Testo {i}", raw_html=bytes([i]) * 300_000) for i in range(20)]
+    with caplog.at_level("WARNING", logger="storage.writer"):
+        result = ArchiveWriter(db, memory_limit="1MB").write_batch(rows, rejects=[reject()])
+    assert result.inserted == 20 and result.rejects == 1
+    assert "writing it again without the limit" in caplog.text  # the limited attempt did fail
+    assert counts(db) == (20, 0, 1)
+    with opened(db, read_only=True) as con:
+        assert con.execute("SELECT count(*), sum(octet_length(html_gz)) > 0 FROM pages").fetchone() == (20, True)
+
+
+class _CheckpointFails:
+    """A connection whose checkpoint fails after the commit, as DuckDB's does when memory runs out."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, where: str) -> None:
+        self.con, self.where = con, where
+
+    def execute(self, sql: str, *args: object) -> object:
+        result = self.con.execute(sql, *args)
+        if sql == "COMMIT" and self.where == "commit":
+            raise duckdb.IOException("IO Error: Transaction COMMIT succeeded and is durable, but the "
+                                     "autocheckpoint failed. Checkpoint failed: could not allocate block")  # fmt: skip
+        return result
+
+    def close(self) -> None:
+        self.con.close()
+        if self.where == "close":
+            raise duckdb.OutOfMemoryException("Out of Memory Error: checkpoint: could not allocate block")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.con, name)
+
+
+@pytest.mark.parametrize("where", ["commit", "close"])
+def test_a_batch_committed_before_its_checkpoint_failed_counts_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, where: str
+) -> None:
+    """DuckDB keeps a committed batch in its WAL when the checkpoint after it fails: not an error."""
+    import storage.writer
+
+    db = tmp_path / "a.duckdb"
+    ArchiveWriter(db).ensure_schema()
+    monkeypatch.setattr(storage.writer, "connect", lambda *a, **kw: _CheckpointFails(connect(*a, **kw), where))
+    with caplog.at_level("WARNING", logger="storage.writer"):
+        result = ArchiveWriter(db).write_batch([article("a1"), article("a2", text="Altro testo.")])
+    assert (result.inserted, result.written_ids) == (2, {"a1", "a2"})
+    assert "checkpoint left to the next open" in caplog.text
+    assert counts(db) == (2, 0, 0)
