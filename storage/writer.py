@@ -257,7 +257,7 @@ class ArchiveWriter:
         try:
             con.execute(f"SET threads = {WRITE_THREADS}")
             if memory_limit is not None:
-                con.execute(f"SET memory_limit = '{memory_limit}'")  # a setting of ours, e.g. 256MB
+                con.execute("SET memory_limit = '{}'".format(memory_limit.replace("'", "''")))  # e.g. 256MB
             con.execute("BEGIN TRANSACTION")
             try:
                 if before is not None:
