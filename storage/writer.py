@@ -89,7 +89,7 @@ class BatchResult:
 
 def _durable_despite(exc: BaseException) -> bool:
     """DuckDB's COMMIT failed only in the checkpoint after it: the transaction itself is durable."""
-    return "COMMIT succeeded" in str(exc)
+    return isinstance(exc, duckdb.Error) and "COMMIT succeeded" in str(exc)
 
 
 def _out_of_memory(exc: BaseException | None) -> BaseException | None:
@@ -268,23 +268,23 @@ class ArchiveWriter:
                 self._settle_outcomes(con, articles, duplicates)
                 con.execute("COMMIT")
                 committed = True
-            except duckdb.Error as exc:
+            except Exception as exc:
                 if not _durable_despite(exc):
                     rollback(con)
                     raise
                 committed = True
-                logger.warning("batch committed to %s, its checkpoint left to the next open: %s", self.path, exc)
-            except Exception:
-                rollback(con)
-                raise
+                self._checkpoint_failed(exc)
         finally:
             try:
                 con.close()
             except duckdb.Error as exc:  # the checkpoint at close: the WAL still holds the batch
                 if not committed:
                     raise
-                logger.warning("batch committed to %s, its checkpoint left to the next open: %s", self.path, exc)
+                self._checkpoint_failed(exc)
         return result
+
+    def _checkpoint_failed(self, exc: BaseException) -> None:
+        logger.warning("batch committed to %s, its checkpoint left to the next open: %s", self.path, exc)
 
     def _write_articles(
         self, con: duckdb.DuckDBPyConnection, articles: Sequence[Mapping[str, Any]], result: BatchResult
