@@ -58,6 +58,25 @@ nothing to split, while its per-thread buffers held memory (20 batches of 450 ra
 workers for the cores they keep busy."""
 
 
+BATCH_CHECKPOINT = (
+    "SET max_vacuum_tasks = 0",
+    "SET checkpoint_threshold = '0KB'",
+)
+"""How a batch write checkpoints: at its COMMIT, without merging row groups.
+
+DuckDB's checkpoint merges adjacent row groups that fit in fewer (its vacuum). A batch appends
+row groups of its own, so every checkpoint re-read and rewrote the raw pages of the batches
+before it until their groups reached ``WRITE_ROW_GROUP_SIZE`` rows: each page was written about
+2.5 times. Here a batch's rows stay in the row groups it appended (DuckDB reads many small groups
+the same), and the COMMIT checkpoints at once instead of the close after it (the batch is in the
+file before the lock is let go). Replaying 7,143 articles of an 8,000-page crawl in 500-article
+batches (the same rows, one write after another): 9.8-10.8 s of CPU before, 6.5-6.8 without the
+merges, 5.5-6.4 also checkpointing at the commit; peak memory 140-190 MB lower; the file 551 MB
+instead of 617. DuckDB's ``auto_checkpoint_skip_wal_threshold`` measured the same either way.
+The cost: rows deleted in a batch (the previous raw page of a revised article, a reject that
+later succeeded) keep their space in the file until ``sportnews compact`` copies the archive
+without them."""
+
 WRITE_MEMORY_LIMIT = "256MB"
 """DuckDB's memory limit while a batch is written (``SET memory_limit``; its default is 80% of RAM).
 
@@ -256,6 +275,8 @@ class ArchiveWriter:
         con = connect(self.path, lock_timeout=self.lock_timeout)
         try:
             con.execute(f"SET threads = {WRITE_THREADS}")
+            for setting in BATCH_CHECKPOINT:
+                con.execute(setting)
             if memory_limit is not None:
                 con.execute("SET memory_limit = '{}'".format(memory_limit.replace("'", "''")))  # e.g. 256MB
             con.execute("BEGIN TRANSACTION")

@@ -254,3 +254,39 @@ def test_a_batch_committed_before_its_checkpoint_failed_counts_as_written(
     assert (result.inserted, result.written_ids) == (2, {"a1", "a2"})
     assert "checkpoint left to the next open" in caplog.text
     assert counts(db) == (2, 0, 0)
+
+
+def test_a_batch_checkpoints_at_its_commit_into_row_groups_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each page is written once: not to the WAL first, and not again by merges of earlier batches' groups."""
+    import storage.writer
+
+    db = tmp_path / "a.duckdb"
+    wal = Path(f"{db}.wal")
+    ArchiveWriter(db).ensure_schema()
+    after_commit: list[bool] = []
+
+    class Spy:
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self.con = con
+
+        def execute(self, sql: str, *args: object) -> object:
+            result = self.con.execute(sql, *args)
+            if sql == "COMMIT":
+                after_commit.append(wal.exists() and wal.stat().st_size > 0)
+            return result
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.con, name)
+
+    monkeypatch.setattr(storage.writer, "connect", lambda *a, **kw: Spy(connect(*a, **kw)))
+    writer = ArchiveWriter(db)
+    for batch in range(4):
+        writer.write_batch([article(f"b{batch}-{i}", text=f"Testo {batch} {i}") for i in range(300)])
+    assert after_commit == [False] * 4  # nothing left in a WAL for the close to copy
+    with opened(db, read_only=True) as con:
+        groups = con.execute("SELECT list(DISTINCT count) FROM pragma_storage_info('pages') "
+                             "WHERE column_name = 'html_gz'").fetchall()[0][0]  # fmt: skip
+        assert con.execute("SELECT count(*) FROM pages").fetchone() == (1200,)
+    assert groups == [300]  # four groups of one batch each, never merged into one of 1,200
