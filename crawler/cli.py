@@ -374,9 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--db", default="data/demo.duckdb", help="demo archive (default data/demo.duckdb)")
     d.set_defaults(func=cmd_demo)
 
-    from crawler.commands import canary, health, report, schedule
+    from crawler.commands import canary, compact, health, report, schedule
 
-    for command in (schedule, health, canary, report):
+    for command in (schedule, health, canary, report, compact):
         command.add_parser(sub)
     from crawler.commands import enrich as enrich_command
     from crawler.commands import evaluate as evaluate_command

@@ -80,13 +80,12 @@ without them."""
 WRITE_MEMORY_LIMIT = "256MB"
 """DuckDB's memory limit while a batch is written (``SET memory_limit``; its default is 80% of RAM).
 
-The checkpoint at a close now and then merges partly filled row groups of raw pages (DuckDB's
-vacuum): on an archive of 8,000 pages one close read three of them at once and held them in
-memory, and the crawl process peaked at 750 MB at 2,000 pages, 1.2 GB at 8,000 and 1.7 GB at
-20,000 (benchmarks/throughput.py). Under a limit DuckDB streams that merge through its buffer
-pool instead: that close peaked at 0.6 GB instead of 1.3 GB, in about the same time. 100 MB was
-too little for a checkpoint (it failed); a batch that fails for memory is written again without
-the limit, so a low setting costs time, never rows."""
+Added when the checkpoint at a close now and then merged partly filled row groups of raw pages,
+three at once (before ``BATCH_CHECKPOINT`` turned those merges off): on an archive of 8,000 pages
+one close held 1.3 GB unlimited, 0.6 GB under a limit, in about the same time. It still bounds
+what one batch's checkpoint may hold. 100 MB was too little for such a checkpoint (it failed); a
+batch that fails for memory is written again without the limit, so a low setting costs time,
+never rows."""
 
 
 def utcnow() -> datetime:
