@@ -120,6 +120,7 @@ def connect(
         con.execute(f"SET TimeZone = '{DISPLAY_TIMEZONE}'")
         if not read_only:
             con.execute(f"SET disabled_compression_methods = '{DISABLED_COMPRESSION}'")
+            con.execute("SET max_vacuum_tasks = 0")  # storage.writer.BATCH_CHECKPOINT says why
             migrate(con)
     except Exception:
         con.close()

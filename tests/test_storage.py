@@ -285,6 +285,7 @@ def test_a_batch_checkpoints_at_its_commit_into_row_groups_of_its_own(
     for batch in range(4):
         writer.write_batch([article(f"b{batch}-{i}", text=f"Testo {batch} {i}") for i in range(300)])
     assert after_commit == [False] * 4  # nothing left in a WAL for the close to copy
+    writer.start_run("r2", ["curvasud"], None)  # another write (as enrich's after a crawl) merges nothing either
     with opened(db, read_only=True) as con:
         groups = con.execute("SELECT list(DISTINCT count) FROM pragma_storage_info('pages') "
                              "WHERE column_name = 'html_gz'").fetchall()[0][0]  # fmt: skip
