@@ -121,6 +121,15 @@ def _out_of_memory(exc: BaseException | None) -> BaseException | None:
     return None
 
 
+def _failed_checkpoint(exc: BaseException | None) -> BaseException | None:
+    """The failed checkpoint behind ``exc``, if any (a full disk: DuckDB rolls the commit back)."""
+    while exc is not None:
+        if "checkpoint failed" in str(exc).lower():
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def _placeholders(n: int) -> str:
     return ", ".join("?" * n)
 
@@ -243,16 +252,17 @@ class ArchiveWriter:
         if not (articles or duplicates or rejects):
             return BatchResult()
         try:
-            if self.memory_limit is not None:
-                try:
-                    return self._write_once(articles, duplicates, rejects, before, self.memory_limit)
-                except duckdb.Error as exc:
-                    if (oom := _out_of_memory(exc)) is None:
-                        raise
-                    # Rolled back whole: written again under DuckDB's own limit.
-                    logger.warning("a batch needed more than SPORTNEWS_WRITE_MEMORY_LIMIT=%s, writing it again "
-                                   "without the limit: %s", self.memory_limit, oom)  # fmt: skip
-            return self._write_once(articles, duplicates, rejects, before, None)
+            try:
+                return self._write_once(articles, duplicates, rejects, before, self.memory_limit, BATCH_CHECKPOINT)
+            except duckdb.Error as exc:
+                if (cause := _out_of_memory(exc) or _failed_checkpoint(exc)) is None:
+                    raise
+                # Rolled back whole: written again under DuckDB's own limit, the commit into the WAL
+                # (it fits where a checkpoint's new blocks do not, on a nearly full disk).
+                logger.warning("a batch could not be written under SPORTNEWS_WRITE_MEMORY_LIMIT=%s with its "
+                               "checkpoint at the commit, writing it again without the limit: %s",
+                               self.memory_limit, cause)  # fmt: skip
+            return self._write_once(articles, duplicates, rejects, before, None, ())
         except duckdb.Error as exc:
             raise ArchiveError(f"writing a batch to {self.path} failed, nothing of it was kept: {exc}") from exc
 
@@ -263,6 +273,7 @@ class ArchiveWriter:
         rejects: Sequence[Mapping[str, Any]],
         before: Callable[[duckdb.DuckDBPyConnection], None] | None,
         memory_limit: str | None,
+        settings: Sequence[str],
     ) -> BatchResult:
         """One attempt at ``write_batch``: the batch committed, or a DuckDB error with nothing kept.
 
@@ -275,7 +286,7 @@ class ArchiveWriter:
         con = connect(self.path, lock_timeout=self.lock_timeout)
         try:
             con.execute(f"SET threads = {WRITE_THREADS}")
-            for setting in BATCH_CHECKPOINT:
+            for setting in settings:
                 con.execute(setting)
             if memory_limit is not None:
                 con.execute("SET memory_limit = '{}'".format(memory_limit.replace("'", "''")))  # e.g. 256MB
