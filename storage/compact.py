@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, connect
+from storage.sql import literal, one
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def _rows(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, int]:
     ).fetchall()
     counts: dict[str, int] = {}
     for schema, table in tables:
-        (n,) = con.execute(f'SELECT count(*) FROM "{catalog}"."{schema}"."{table}"').fetchone() or (0,)
+        (n,) = one(con, f'SELECT count(*) FROM "{catalog}"."{schema}"."{table}"') or (0,)
         counts[f"{schema}.{table}"] = int(n)
     return counts
 
@@ -81,7 +82,7 @@ def compact_archive(path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
                                f"{free >> 20} MB are")  # fmt: skip
         rows = _rows(con, "archive")
         try:
-            con.execute(f"ATTACH '{str(copy).replace(chr(39), chr(39) * 2)}' AS compacted")
+            con.execute(f"ATTACH {literal(str(copy))} AS compacted")
             try:
                 con.execute("COPY FROM DATABASE archive TO compacted")
                 copied = _rows(con, "compacted")
@@ -91,7 +92,8 @@ def compact_archive(path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
                 lost = {t: (n, copied.get(t)) for t, n in rows.items() if copied.get(t) != n}
                 raise ArchiveError(f"the copy of {path} does not hold the same rows, archive left as it was: {lost}")
             _fsync(copy)
-            if Path(f"{path}.wal").exists() and Path(f"{path}.wal").stat().st_size:
+            wal = Path(f"{path}.wal")
+            if wal.exists() and wal.stat().st_size:
                 raise ArchiveError(f"{path} has a write-ahead log left after the checkpoint; archive left as it was")
             os.replace(copy, path)  # still holding the old file: no writer can open it in between
             _fsync(path.parent)

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from storage.schema import migrate
-from storage.sql import one  # noqa: F401  (re-exported: the helper readers use)
+from storage.sql import literal, one  # noqa: F401  (one re-exported: the helper readers use)
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +72,7 @@ def _open_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     """The archive attached with ``WRITE_ROW_GROUP_SIZE``-row groups, as the connection's default catalog."""
     con = duckdb.connect()
     try:
-        quoted = str(path).replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS archive (ROW_GROUP_SIZE {WRITE_ROW_GROUP_SIZE})")
+        con.execute(f"ATTACH {literal(str(path))} AS archive (ROW_GROUP_SIZE {WRITE_ROW_GROUP_SIZE})")
         con.execute("USE archive")
     except Exception:
         con.close()

@@ -15,3 +15,8 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = Non
     """
     rows = con.execute(sql, params or []).fetchall()
     return rows[0] if rows else None
+
+
+def literal(text: str) -> str:
+    """``text`` as an SQL string literal, for the statements that take no parameters (ATTACH, SET)."""
+    return "'" + text.replace("'", "''") + "'"

@@ -17,6 +17,7 @@ import pyarrow as pa
 from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, connect, opened
 from storage.revisions import fold_revisions, target_exists
 from storage.schema import rollback
+from storage.sql import literal
 
 logger = logging.getLogger(__name__)
 
@@ -111,23 +112,23 @@ def _durable_despite(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.Error) and "COMMIT succeeded" in str(exc)
 
 
-def _out_of_memory(exc: BaseException | None) -> BaseException | None:
-    """The out-of-memory error behind ``exc``, if any (a statement after it may have raised anew:
-    DuckDB refuses every statement of an aborted transaction)."""
+def _cause(exc: BaseException | None, matches: Callable[[BaseException], bool]) -> BaseException | None:
+    """The first error in ``exc``'s chain that ``matches``, if any (a statement after it may have raised
+    anew: DuckDB refuses every statement of an aborted transaction)."""
     while exc is not None:
-        if isinstance(exc, duckdb.OutOfMemoryException):
+        if matches(exc):
             return exc
         exc = exc.__cause__ or exc.__context__
     return None
 
 
-def _failed_checkpoint(exc: BaseException | None) -> BaseException | None:
-    """The failed checkpoint behind ``exc``, if any (a full disk: DuckDB rolls the commit back)."""
-    while exc is not None:
-        if "checkpoint failed" in str(exc).lower():
-            return exc
-        exc = exc.__cause__ or exc.__context__
-    return None
+def _out_of_memory(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.OutOfMemoryException)
+
+
+def _failed_checkpoint(exc: BaseException) -> bool:
+    """A checkpoint that failed inside the COMMIT (a full disk): DuckDB rolled the commit back."""
+    return "checkpoint failed" in str(exc).lower()
 
 
 def _placeholders(n: int) -> str:
@@ -255,7 +256,7 @@ class ArchiveWriter:
             try:
                 return self._write_once(articles, duplicates, rejects, before, self.memory_limit, BATCH_CHECKPOINT)
             except duckdb.Error as exc:
-                if (cause := _out_of_memory(exc) or _failed_checkpoint(exc)) is None:
+                if (cause := _cause(exc, _out_of_memory) or _cause(exc, _failed_checkpoint)) is None:
                     raise
                 # Rolled back whole: written again under DuckDB's own limit, the commit into the WAL
                 # (it fits where a checkpoint's new blocks do not, on a nearly full disk).
@@ -289,7 +290,7 @@ class ArchiveWriter:
             for setting in settings:
                 con.execute(setting)
             if memory_limit is not None:
-                con.execute("SET memory_limit = '{}'".format(memory_limit.replace("'", "''")))  # e.g. 256MB
+                con.execute(f"SET memory_limit = {literal(memory_limit)}")  # e.g. 256MB
             con.execute("BEGIN TRANSACTION")
             try:
                 if before is not None:
