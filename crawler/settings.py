@@ -24,13 +24,14 @@ SPORTNEWS_EXTRACT_NICE = 0
 batches) never waits for a core behind its own workers."""
 SPORTNEWS_EXTRACT_QUEUE = 64
 """Pages waiting for or in extraction at most; downloading pauses beyond it so memory stays flat."""
-SPORTNEWS_BATCH_SIZE = 500
+SPORTNEWS_BATCH_SIZE = 250
 """Articles per write transaction at most (with the duplicates and rejects buffered meanwhile);
-a write is due once this many rows wait. Closing the archive after a batch checkpoints it, which
-rewrites the partly filled last row group of the raw pages (up to 2,048 pages of ~70 KB gzipped):
-fewer, larger batches cost less, and DuckDB holds about four times a batch's gzipped pages until
-the close (~150 MB at 500 real pages). 2,000 pages: 4 batches of 500 took 2.6 s of CPU, 8 of 250
-4.9 s. Re-run benchmarks/throughput.py after changing it."""
+a write is due once this many rows wait. The memory of a write grows with its batch: DuckDB holds
+about 2.5 times the batch's gzipped raw pages until the commit, on top of the buffered rows. 2,000
+pages (benchmarks/throughput.py): crawl process peak 515 MB at 500, 385-398 at 250, 330 at 100;
+write CPU 2.2-2.5 s at 500, 2.4-2.8 at 250, 4.8 at 100. Replaying 10,000 articles one batch after
+another into a growing archive: 4.7 s of CPU and a 325 MB peak at 500, 5.3 s and 227 MB at 250.
+Re-run benchmarks/throughput.py after changing it."""
 SPORTNEWS_FLUSH_SECONDS = 15.0
 """A partial batch is written once its oldest row has waited this long, so analysts see progress
 within seconds and a killed crawl loses at most this much extraction (those URLs are fetched
