@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, connect, opened
 from storage.revisions import fold_revisions, target_exists
 from storage.schema import rollback
-from storage.sql import literal
+from storage.sql import insert_rows, literal
 
 logger = logging.getLogger(__name__)
 
@@ -133,29 +132,6 @@ def _failed_checkpoint(exc: BaseException) -> bool:
 
 def _placeholders(n: int) -> str:
     return ", ".join("?" * n)
-
-
-def insert_rows(
-    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-    conflict: str = "",
-) -> None:  # fmt: skip
-    """Insert many rows with one statement over an Arrow table.
-
-    ``executemany`` converts every value under the GIL, row by row; during a crawl the reactor thread
-    holds the GIL most of the time, and a 50-row batch took seconds (benchmarks/throughput.py). One
-    ``INSERT ... SELECT`` over Arrow columns converts in C. ``table``, ``columns`` and ``conflict`` are
-    our own constants, never user input; the values are bound through the Arrow table.
-    """
-    if not rows:
-        return
-    data = pa.table({c: pa.array([r[i] for r in rows]) for i, c in enumerate(columns)})
-    con.register("_batch", data)
-    try:
-        con.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _batch {conflict}"
-        ).fetchall()  # DuckDB 2 wants a statement's result consumed before the next one
-    finally:
-        con.unregister("_batch")
 
 
 def _run_details(counts: Mapping[str, Any]) -> list[Any]:
