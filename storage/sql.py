@@ -19,6 +19,11 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = Non
     return rows[0] if rows else None
 
 
+def placeholders(n: int) -> str:
+    """``?, ?, ...``: the parameters of an ``IN (...)`` list of ``n`` values."""
+    return ", ".join("?" * n)
+
+
 def literal(text: str) -> str:
     """``text`` as an SQL string literal, for the statements that take no parameters (ATTACH, SET)."""
     return "'" + text.replace("'", "''") + "'"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -14,9 +13,10 @@ from typing import Any
 import duckdb
 
 from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, connect, opened
+from storage.pages import replace_pages
 from storage.revisions import fold_revisions, target_exists
 from storage.schema import rollback
-from storage.sql import insert_rows, literal
+from storage.sql import insert_rows, literal, placeholders
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ UPDATABLE_COLUMNS = (
     "url", "canonical_url", "title", "authors", "modified_at", "section", "tags", "description", "image",
     "text", "language", "language_prob", "word_count", "content_hash", "page_kind", "updated_at", "run_id",
 )  # fmt: skip
-PAGE_COLUMNS = ("article_id", "url", "fetched_at", "http_status", "content_type", "html_gz")
 DUPLICATE_COLUMNS = (
     "url",
     "outlet",
@@ -130,10 +129,6 @@ def _failed_checkpoint(exc: BaseException) -> bool:
     return "checkpoint failed" in str(exc).lower()
 
 
-def _placeholders(n: int) -> str:
-    return ", ".join("?" * n)
-
-
 def _run_details(counts: Mapping[str, Any]) -> list[Any]:
     """``RUN_DETAIL_COLUMNS`` values of one outlet's run summary; dicts become JSON text."""
     return [
@@ -203,7 +198,7 @@ class ArchiveWriter:
                 if rows:
                     con.executemany(
                         f"INSERT OR REPLACE INTO crawl_run_outlets ({', '.join(cols)}) "
-                        f"VALUES ({_placeholders(len(cols))})",
+                        f"VALUES ({placeholders(len(cols))})",
                         rows,
                     )
                 con.execute("COMMIT")
@@ -303,7 +298,7 @@ class ArchiveWriter:
         ids = [a["article_id"] for a in articles]
         stored = dict(
             con.execute(
-                f"SELECT article_id, content_hash FROM articles WHERE article_id IN ({_placeholders(len(ids))})",
+                f"SELECT article_id, content_hash FROM articles WHERE article_id IN ({placeholders(len(ids))})",
                 ids,
             ).fetchall()
         )
@@ -334,19 +329,8 @@ class ArchiveWriter:
         written = fresh
         result.written_ids.update(a["article_id"] for a in written)
         self._relink_first_copies(con, [(a["predates"], a["article_id"]) for a in fresh if a.get("predates")])
-        if written:
-            latest = {a["article_id"]: a for a in written}  # one row per page, the last version wins
-            # Replaced by a delete and a plain insert, not an upsert: DuckDB's ON CONFLICT DO UPDATE
-            # held half as much memory again as the pages themselves (20 batches of 450 pages of
-            # 73 KB: peak 626 MB against 572 MB), and the same transaction makes it as atomic.
-            ids = list(latest)
-            con.execute(f"DELETE FROM pages WHERE article_id IN ({_placeholders(len(ids))})", ids).fetchall()
-            insert_rows(
-                con, "pages", PAGE_COLUMNS,
-                [[a["article_id"], a["url"], a.get("fetched_at"), a.get("http_status"), a.get("content_type"),
-                  a.get("html_gz") or gzip.compress(a.get("raw_html") or b"", compresslevel=6)]
-                 for a in latest.values()],
-            )  # fmt: skip
+        # One row per page, the last version wins.
+        replace_pages(con, {a["article_id"]: a for a in written})
 
     @staticmethod
     def _relink_first_copies(con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str, str]]) -> None:
@@ -400,7 +384,7 @@ class ArchiveWriter:
         """Keep each URL in one place: an earlier reject is dropped once the URL succeeds."""
         settled = [a["url"] for a in articles] + [d["url"] for d in duplicates]
         if settled:
-            con.execute(f"DELETE FROM rejects WHERE url IN ({_placeholders(len(settled))})", settled)
+            con.execute(f"DELETE FROM rejects WHERE url IN ({placeholders(len(settled))})", settled)
 
     @staticmethod
     def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
