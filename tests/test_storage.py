@@ -188,6 +188,37 @@ def test_raw_pages_are_stored_as_they_are_and_long_text_skips_dictionary_analysi
         assert gzip.decompress(con.execute("SELECT html_gz FROM pages LIMIT 1").fetchall()[0][0]) == html
 
 
+def test_batch_inserts_keep_every_value_as_it_was() -> None:
+    """Rows reach DuckDB as NumPy object columns: lists stay whole, whatever their length, and a
+    column that is NULL for a long stretch before its first value still takes it."""
+    from storage.sql import insert_rows
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (s VARCHAR, l VARCHAR[], b BLOB, n BIGINT, x DOUBLE, ts TIMESTAMPTZ)")
+    rows: list[list[object]] = [
+        ["a", ["x", "y"], b"\x00\x01", 2**62, 1, NOW],
+        ["b", ["z", "w"], b"", None, 0.5, "2026-03-04T12:30:00+01:00"],
+        ["c", ["solo"], None, 7, None, None],
+        ["d", [], b"\xff", -1, 2.5, NOW],
+    ]
+    rows += [[None, None, None, None, None, None]] * 1500 + [["late", ["l"], b"l", 1, 1.5, NOW]]
+    insert_rows(con, "t", ("s", "l", "b", "n", "x", "ts"), rows)
+    got = con.execute("SELECT s, l, b, n, x, epoch(ts) FROM t WHERE s IS NOT NULL ORDER BY s").fetchall()
+    stamp = NOW.timestamp()
+    assert got == [
+        ("a", ["x", "y"], b"\x00\x01", 2**62, 1.0, stamp), ("b", ["z", "w"], b"", None, 0.5, stamp),
+        ("c", ["solo"], None, 7, None, None), ("d", [], b"\xff", -1, 2.5, stamp), ("late", ["l"], b"l", 1, 1.5, stamp),
+    ]  # fmt: skip
+    assert con.execute("SELECT count(*) FROM t").fetchall() == [(1505,)]
+
+
+def test_the_writer_does_not_load_pyarrow() -> None:
+    """pyarrow's libraries are 68 MB resident in the crawl process; the batch inserts do without them."""
+    code = "import sys, storage.writer, pipeline.store_stage; print('pyarrow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_writes_append_small_row_groups(tmp_path: Path) -> None:
     """A checkpoint rewrites the last row group whole: small groups keep a write's cost and memory flat."""
     from storage.connection import WRITE_ROW_GROUP_SIZE
