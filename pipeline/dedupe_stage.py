@@ -354,25 +354,28 @@ class DedupePipeline:
             stored: dict[int, list[near_index.Candidate]] = {}
             for c in found:
                 stored.setdefault(signed[c.query][0], []).append(c)
-            local: dict[tuple[int, int], list[int]] = {}  # (band, hash) -> positions in entries
+            # Band hash -> positions in entries: the batch's own index, matched as the archive's is (on
+            # the hash alone, which includes the band number), counting only the hashes that hit.
+            local: dict[int, list[int]] = {}
             entries: list[near_index.IndexEntry] = []
             # Earliest-published first, so that of two copies arriving together the later links to the earlier.
             far = datetime.max.replace(tzinfo=UTC)
             for i, sig, bands in sorted(signed, key=lambda x: (_when(items[x[0]].published_at) or far, x[0])):
                 item = items[i]
-                shared: collections.Counter[int] = collections.Counter()
-                for band, h in enumerate(bands):
-                    shared.update(local.get((band, h), ()))
-                pool = stored.get(i, []) + [
-                    near_index.Candidate(i, e.article_id, e.outlet, e.root_id, e.content_hash, e.published_at,
-                                         e.first_seen_at, e.signature)
-                    for n, e in enumerate(entries) if shared[n] >= near_dupes.MIN_SHARED_BANDS
-                ]  # fmt: skip
+                pool = stored.get(i, [])
+                if hits := [n for h in bands for n in local.get(h, ())]:
+                    close = [entries[n] for n, shared in sorted(collections.Counter(hits).items())
+                             if shared >= near_dupes.MIN_SHARED_BANDS]  # fmt: skip
+                    pool = pool + [
+                        near_index.Candidate(i, e.article_id, e.outlet, e.root_id, e.content_hash, e.published_at,
+                                             e.first_seen_at, e.signature)
+                        for e in close
+                    ]  # fmt: skip
                 verdict, entry = self.decide(item, sig, bands, pool, now)
                 verdicts[i] = verdict
                 if entry is not None:
-                    for band, h in enumerate(bands):
-                        local.setdefault((band, h), []).append(len(entries))
+                    for h in bands:
+                        local.setdefault(h, []).append(len(entries))
                     entries.append(entry)
             if entries:
                 with nullcontext() if outer else transaction(con):
