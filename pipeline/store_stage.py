@@ -109,7 +109,11 @@ class StorePipeline:
             self.crawler.stats.set_value("sportnews/db", str(self.writer.path))
 
     async def close_spider(self) -> None:
-        await self.flush(final=True)
+        try:
+            await self.flush(final=True)
+        finally:
+            if self.writer is not None:
+                self.writer.close()
 
     # -- items ---------------------------------------------------------------------------------
     async def process_item(self, item: object) -> object:

@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, connect, opened
+from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, WriteSession, opened
 from storage.pages import replace_pages
 from storage.revisions import fold_revisions, target_exists
 from storage.schema import rollback
@@ -76,6 +76,10 @@ peaked at 3.0 GB at the end of a 20,000-page crawl (1.2 GB after a 7,143-article
 The cost: rows deleted in a batch (the previous raw page of a revised article, a reject that
 later succeeded) keep their space in the file until ``sportnews compact`` copies the archive
 without them."""
+
+SESSION_RESETS = ("RESET checkpoint_threshold", "RESET memory_limit")
+"""The per-attempt settings back to DuckDB's defaults before each write sets its own: a batch
+written again after a failed one must not inherit the first attempt's."""
 
 WRITE_MEMORY_LIMIT = "256MB"
 """DuckDB's memory limit while a batch is written (``SET memory_limit``; its default is 80% of RAM).
@@ -154,6 +158,7 @@ class ArchiveWriter:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self.memory_limit = memory_limit or None
+        self.session = WriteSession()
 
     def ensure_schema(self) -> None:
         """Create or migrate the archive now, so a bad path fails before any crawling."""
@@ -255,10 +260,10 @@ class ArchiveWriter:
         """
         result = BatchResult()
         committed = False
-        con = connect(self.path, lock_timeout=self.lock_timeout)
+        con = self.session.attach(self.path, lock_timeout=self.lock_timeout)
         try:
             con.execute(f"SET threads = {WRITE_THREADS}")
-            for setting in settings:
+            for setting in (*SESSION_RESETS, *settings):  # the session keeps the last write's settings
                 con.execute(setting)
             if memory_limit is not None:
                 con.execute(f"SET memory_limit = {literal(memory_limit)}")  # e.g. 256MB
@@ -280,12 +285,16 @@ class ArchiveWriter:
                 self._checkpoint_failed(exc)
         finally:
             try:
-                con.close()
-            except duckdb.Error as exc:  # the checkpoint at close: the WAL still holds the batch
+                self.session.detach()
+            except duckdb.Error as exc:  # the checkpoint at the detach: the WAL still holds the batch
                 if not committed:
                     raise
                 self._checkpoint_failed(exc)
         return result
+
+    def close(self) -> None:
+        """Let go of the DuckDB database the batches were written through (the file is not held)."""
+        self.session.close()
 
     def _checkpoint_failed(self, exc: BaseException) -> None:
         logger.warning("batch committed to %s, its checkpoint left to the next open: %s", self.path, exc)

@@ -9,11 +9,12 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
-from storage.connection import ArchiveLockedError, connect, opened
+from storage.connection import ArchiveLockedError, WriteSession, connect, opened
 from storage.export import export_archive, txt_body
 from storage.schema import SCHEMA_VERSION, current_version
 from storage.writer import ArchiveWriter
@@ -134,6 +135,35 @@ def test_reader_waits_for_a_short_lock(tmp_path: Path) -> None:
         assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
     assert time.monotonic() - start >= 0.3
     proc.wait(5)
+
+
+def test_the_writer_holds_the_file_only_while_it_writes(tmp_path: Path) -> None:
+    """Batches go through one DuckDB database that lives on; the archive is detached after each,
+    so another process can open it for writing between two batches of the same writer."""
+    db = tmp_path / "a.duckdb"
+    writer = ArchiveWriter(db)
+    writer.write_batch([article("a1")])
+    code = "import duckdb, sys; print(duckdb.connect(sys.argv[1]).execute('SELECT count(*) FROM articles').fetchall())"
+    out = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[(1,)]"
+    writer.write_batch([article("a2", text="Altro testo.")])
+    assert counts(db) == (2, 0, 0)
+    writer.close()
+
+
+def test_a_write_again_does_not_inherit_the_settings_of_the_attempt_before(tmp_path: Path) -> None:
+    """The session's DuckDB keeps its settings between writes: the retry without a memory limit and
+    without the checkpoint at the commit (``write_batch``'s second attempt) must run without them."""
+    seen: list[tuple[str, str]] = []
+    sql = "SELECT current_setting('memory_limit'), current_setting('checkpoint_threshold')"
+
+    def settings(con: duckdb.DuckDBPyConnection) -> None:
+        seen.append(con.execute(sql).fetchall()[0])
+
+    writer = ArchiveWriter(tmp_path / "a.duckdb", memory_limit="64MB")  # DuckDB shows 61.0 MiB
+    writer.write_batch([article("a1")], before=settings)
+    writer._write_once([article("a2", text="Altro testo.")], (), (), settings, None, ())
+    assert seen == [("61.0 MiB", "0 bytes"), duckdb.connect().execute(sql).fetchall()[0]]
 
 
 def test_long_lock_gives_a_clear_error(tmp_path: Path) -> None:
@@ -261,16 +291,28 @@ class _CheckpointFails:
                                      "autocheckpoint failed. Checkpoint failed: could not allocate block")  # fmt: skip
         return result
 
-    def close(self) -> None:
-        self.con.close()
-        if self.where == "close":
-            raise duckdb.OutOfMemoryException("Out of Memory Error: checkpoint: could not allocate block")
-
     def __getattr__(self, name: str) -> object:
         return getattr(self.con, name)
 
 
-@pytest.mark.parametrize("where", ["commit", "close"])
+class _CheckpointFailsSession(WriteSession):
+    """A write session whose connection is a ``_CheckpointFails``; with ``where="detach"``, the
+    checkpoint of the detach (after the batch's commit) is the one that fails."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__()
+        self.where = where
+
+    def attach(self, *args: Any, **kwargs: Any) -> Any:
+        return _CheckpointFails(super().attach(*args, **kwargs), self.where)
+
+    def detach(self) -> None:
+        super().detach()
+        if self.where == "detach":
+            raise duckdb.OutOfMemoryException("Out of Memory Error: checkpoint: could not allocate block")
+
+
+@pytest.mark.parametrize("where", ["commit", "detach"])
 def test_a_batch_committed_before_its_checkpoint_failed_counts_as_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, where: str
 ) -> None:
@@ -279,7 +321,7 @@ def test_a_batch_committed_before_its_checkpoint_failed_counts_as_written(
 
     db = tmp_path / "a.duckdb"
     ArchiveWriter(db).ensure_schema()
-    monkeypatch.setattr(storage.writer, "connect", lambda *a, **kw: _CheckpointFails(connect(*a, **kw), where))
+    monkeypatch.setattr(storage.writer, "WriteSession", lambda: _CheckpointFailsSession(where))
     with caplog.at_level("WARNING", logger="storage.writer"):
         result = ArchiveWriter(db).write_batch([article("a1"), article("a2", text="Altro testo.")])
     assert (result.inserted, result.written_ids) == (2, {"a1", "a2"})
@@ -311,7 +353,11 @@ def test_a_batch_checkpoints_at_its_commit_into_row_groups_of_its_own(
         def __getattr__(self, name: str) -> object:
             return getattr(self.con, name)
 
-    monkeypatch.setattr(storage.writer, "connect", lambda *a, **kw: Spy(connect(*a, **kw)))
+    class SpySession(WriteSession):
+        def attach(self, *args: Any, **kwargs: Any) -> Any:
+            return Spy(super().attach(*args, **kwargs))
+
+    monkeypatch.setattr(storage.writer, "WriteSession", SpySession)
     writer = ArchiveWriter(db)
     for batch in range(4):
         writer.write_batch([article(f"b{batch}-{i}", text=f"Testo {batch} {i}") for i in range(300)])

@@ -33,6 +33,10 @@ class GatedWriter:
         self.gate = threading.Event()
         self.started = threading.Event()
         self.batches: list[list[str]] = []
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
 
     def write_batch(self, articles: Sequence[dict[str, Any]], duplicates: Sequence[Any] = (),
                     rejects: Sequence[Any] = (), before: Callable[..., None] | None = None) -> BatchResult:  # fmt: skip
@@ -100,6 +104,7 @@ def test_a_write_takes_at_most_batch_size_articles_and_writes_the_rest_next(cloc
         writer.gate.set()
         await asyncio.gather(first, *waiting)
         await stage.close_spider()
+        assert writer.closed, "the writer's DuckDB database is let go when the crawl ends"
         return writer.batches
 
     batches = asyncio.run(scenario())
