@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 from scrapy.crawler import Crawler
 
 from pipeline import near_dupes
@@ -350,7 +351,7 @@ class DedupePipeline:
         index: AbstractContextManager[duckdb.DuckDBPyConnection] = nullcontext(con) if outer else self._index()
         with index as con:
             found = near_index.candidates(con, [b for _, _, b in signed], since, near_dupes.SIGNATURE_VERSION,
-                                          near_dupes.MIN_SHARED_BANDS)  # fmt: skip
+                                          near_dupes.MIN_SHARED_BANDS, self._deciders(items, signed))  # fmt: skip
             stored: dict[int, list[near_index.Candidate]] = {}
             for c in found:
                 stored.setdefault(signed[c.query][0], []).append(c)
@@ -381,6 +382,22 @@ class DedupePipeline:
                 with nullcontext() if outer else transaction(con):
                     near_index.add(con, entries, near_dupes.SIGNATURE_VERSION)
         return verdicts
+
+    def _deciders(self, items: Sequence[ExtractedArticle], signed: Sequence[tuple[int, bytes, list[int]]]
+                  ) -> near_index.Keep:  # fmt: skip
+        """Which stored versions sharing bands with a query can change ``decide``'s verdict: those at
+        or above the lower of the two thresholds, and the versions of the item's own record (a
+        re-fetch is a revision of it whatever it resembles). The rest are never read whole."""
+        floor = min(self.near.revision_threshold, self.near.near_threshold)
+        own = [{article_id_for(items[i].url_key), self.archive_has(items[i].url_key)} for i, _, _ in signed]
+        sigs = [sig for _, sig, _ in signed]
+
+        def keep(queries: np.ndarray, article_ids: list[str], signatures: list[bytes]) -> np.ndarray:
+            close = near_dupes.similarities([sigs[q] for q in queries], signatures) >= floor
+            return close | np.fromiter((a in own[q] for q, a in zip(queries, article_ids, strict=True)), dtype=bool,
+                                       count=len(article_ids))  # fmt: skip
+
+        return keep
 
     def decide(
         self,

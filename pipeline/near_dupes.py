@@ -181,6 +181,32 @@ def similarity(a: bytes, b: bytes) -> float:
     return min(1.0, j / (1.0 + j) * (na + nb) / min(na, nb))
 
 
+def similarities(a: Sequence[bytes], b: Sequence[bytes]) -> np.ndarray:
+    """``similarity(a[k], b[k])`` for every k at once, float for float the same.
+
+    The same arithmetic in float64, element-wise, in the same order: a threshold decides alike
+    whichever of the two computed the value (tests/test_near_dupes.py checks it).
+    """
+    if len(a) != len(b):
+        raise ValueError(f"{len(a)} signatures against {len(b)}")
+    if not len(a):
+        return np.zeros(0, dtype=np.float64)
+    left, right = _stacked(a), _stacked(b)
+    j = np.count_nonzero(left[:, :NUM_PERM] == right[:, :NUM_PERM], axis=1) / NUM_PERM
+    na, nb = left[:, NUM_PERM].astype(np.float64), right[:, NUM_PERM].astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contained = np.minimum(1.0, j / (1.0 + j) * (na + nb) / np.minimum(na, nb))
+    return np.where((j == 0.0) | (na == 0) | (nb == 0), 0.0, contained)
+
+
+def _stacked(signatures: Sequence[bytes]) -> np.ndarray:
+    """Signatures as the rows of one uint32 matrix (NUM_PERM values, then the shingle count)."""
+    size = 4 * (NUM_PERM + 1)
+    if any(len(s) != size for s in signatures):
+        raise ValueError(f"a signature has {size} bytes")
+    return np.frombuffer(b"".join(signatures), dtype="<u4").reshape(len(signatures), NUM_PERM + 1)
+
+
 def band_hashes(signature: bytes) -> list[int]:
     """One signed 64-bit hash per LSH band (BIGINT-ready): equal bands give equal hashes.
 

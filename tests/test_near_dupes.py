@@ -105,6 +105,23 @@ def test_similarity_is_containment_so_added_lines_do_not_hide_a_copy() -> None:
     assert near_dupes.lean(a).jaccard(near_dupes.lean(grown)) == near_dupes.jaccard(a, grown)
 
 
+def test_similarities_at_once_are_similarity_float_for_float() -> None:
+    """The vectorized form decides thresholds alike: every value equal, not close."""
+    rng = np.random.default_rng(5)
+    texts = [near_dupes.minhash_signature(t) for t in (DERBY, DERBY_OTHER, DERBY + "\n" + UPDATE, "")]
+    pairs = [(x, y) for x in texts for y in texts]
+    for _ in range(300):  # signatures agreeing on a random share of values, with random shingle counts
+        a = rng.integers(0, 2**32, near_dupes.NUM_PERM + 1, dtype=np.uint32)
+        other = rng.integers(0, 2**32, a.size, dtype=np.uint32)
+        b = np.where(rng.random(a.size) < rng.random(), a, other)
+        a[-1], b[-1] = rng.integers(0, 3000, 2)
+        pairs.append((a.astype("<u4").tobytes(), b.astype("<u4").tobytes()))
+    left, right = [x for x, _ in pairs], [y for _, y in pairs]
+    expected = [near_dupes.similarity(x, y) for x, y in zip(left, right, strict=True)]
+    assert near_dupes.similarities(left, right).tolist() == expected
+    assert {0.0, 1.0} <= set(expected) and len(set(expected)) > 100  # zeros, ones and many values between
+
+
 def test_equal_bands_give_equal_hashes() -> None:
     a = near_dupes.minhash_signature(DERBY)
     b = bytearray(a)
@@ -391,6 +408,31 @@ def test_the_window_prunes_the_index(tmp_path: Path) -> None:
     with opened(db) as con:  # the original, 31 days old, is gone and not signed again; the copy stays
         assert near_index.counts(con) == (1, near_dupes.BANDS)
         assert con.execute("SELECT article_id FROM minhash_signatures").fetchall() == [(article_id_for(copy.url_key),)]
+
+
+def test_candidates_below_every_threshold_are_never_read_whole(tmp_path: Path) -> None:
+    """A story republished many times: the lookup reads whole only what ``keep`` marks, and those
+    candidates are the very ones the full read gives."""
+    db = tmp_path / "a.duckdb"
+    stored = [crafted(agree)[1] for agree in (128, 96, 64, 30, 12)]  # 5 versions, less and less alike
+    entries = [near_index.IndexEntry(f"a{n}", "curvasud", None, f"h{n}", NOW, NOW, sig, near_dupes.band_hashes(sig))
+               for n, sig in enumerate(stored)]  # fmt: skip
+    query = crafted(128)[0]
+    with opened(db) as con:
+        near_index.add(con, entries, near_dupes.SIGNATURE_VERSION)
+        args = (con, [near_dupes.band_hashes(query)], NOW - timedelta(days=1), near_dupes.SIGNATURE_VERSION, 1)
+        full = near_index.candidates(*args)
+        seen: list[list[str]] = []
+
+        def keep(queries: np.ndarray, article_ids: list[str], signatures: list[bytes]) -> np.ndarray:
+            seen.append(article_ids)
+            return near_dupes.similarities([query] * len(signatures), signatures) >= 0.5
+
+        kept = near_index.candidates(*args, keep=keep)
+    assert sorted(c.article_id for c in full) == ["a0", "a1", "a2", "a3", "a4"]
+    assert seen == [[c.article_id for c in full]]  # read once, in order, with the signatures alone
+    assert kept == [c for c in full if near_dupes.similarity(query, c.signature) >= 0.5]
+    assert sorted(c.article_id for c in kept) == ["a0", "a1", "a2"]
 
 
 def test_a_failing_index_lets_articles_through_as_new(tmp_path: Path) -> None:
