@@ -176,12 +176,13 @@ class WriteSession:
         if self._db is None:
             self._db = duckdb.connect()
         db = self._db
-        _waiting_for_the_lock(path, lock_timeout, lambda: _attach(db, path))
         try:
+            _waiting_for_the_lock(path, lock_timeout, lambda: _attach(db, path))
             _prepare_for_writing(db)
         except Exception:
+            # Whatever was left attached goes with the database; the next write starts afresh.
             with suppress(Exception):  # the error that matters is the one raised here
-                self.detach()
+                self.close()
             raise
         return db
 

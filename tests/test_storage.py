@@ -178,6 +178,22 @@ def test_long_lock_gives_a_clear_error(tmp_path: Path) -> None:
         proc.wait(5)
 
 
+def test_a_writer_refused_by_a_lock_writes_its_next_batch(tmp_path: Path) -> None:
+    """The writer's DuckDB outlives a failed attach: the batch after the lock goes is written."""
+    db = tmp_path / "a.duckdb"
+    writer = ArchiveWriter(db, lock_timeout=0.3)
+    writer.write_batch([article("a1")])
+    proc = hold(db, 5)
+    try:
+        with pytest.raises(ArchiveLockedError):
+            writer.write_batch([article("a2", text="Altro testo.")])
+    finally:
+        proc.kill()
+        proc.wait(5)
+    writer.write_batch([article("a2", text="Altro testo.")])
+    assert counts(db) == (2, 0, 0)
+
+
 def test_exports(tmp_path: Path) -> None:
     db = tmp_path / "a.duckdb"
     ArchiveWriter(db).write_batch([article("a1"), article("a2", text="La Juve pareggia.", outlet="tribuna")])
