@@ -437,7 +437,12 @@ def test_redirect_loop_is_cut_and_recorded(crawl: dict[str, Any]) -> None:
     b = crawl["b"]
     assert crawl["duplicates"][b + "/a/ciclo"] == b + "/a/ciclo-2"
     assert "redirect loop" in crawl["rejects"][b + "/a/ciclo-2"][1]
-    assert paths(crawl, MAIN).count("/a/ciclo") == 1
+    # Cut: /a/ciclo is never asked for again once /a/ciclo-2 has sent the crawl back to it. Before
+    # that, one retry of the first request is allowed (RETRY_TIMES=1, a 3 s timeout): a fresh-clone CI
+    # run once saw /a/ciclo asked for twice, with the duplicate and the reject right.
+    loop = [p for p in paths(crawl, MAIN) if p in ("/a/ciclo", "/a/ciclo-2")]
+    back = loop.index("/a/ciclo-2")
+    assert loop[:back] in (["/a/ciclo"], ["/a/ciclo"] * 2) and "/a/ciclo" not in loop[back:], loop
 
 
 def test_a_429_waits_as_long_as_retry_after_says(crawl: dict[str, Any]) -> None:
