@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 import numpy as np
 
-from storage.sql import one
+from storage.sql import one, registered
 
 logger = logging.getLogger(__name__)
 
@@ -55,17 +54,6 @@ class Candidate:
     signature: bytes
 
 
-@contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, np.ndarray]) -> Iterator[None]:
-    """Numpy columns as a view for one statement: integers cross into DuckDB without per-value work."""
-    con.execute("SELECT 1").fetchall()  # DuckDB 2 refuses register() while a result is left unread
-    con.register(name, columns)
-    try:
-        yield
-    finally:
-        con.unregister(name)
-
-
 Keep = Callable[[np.ndarray, list[str], list[bytes]], np.ndarray]
 """``keep(queries, article_ids, signatures)``: a boolean mask over the rows that share bands."""
 
@@ -99,7 +87,7 @@ def candidates(
         "qid": np.repeat(np.arange(len(queries), dtype=np.int32), per),
         "hash": np.asarray(queries, dtype=np.int64).reshape(-1),
     }
-    with _registered(con, "_near_queries", q):
+    with registered(con, "_near_queries", q):
         params = [min_shared, since, signature_version]
         if keep is None:
             rows = con.execute(_CANDIDATES.format(columns="hits.qid, " + _STORED), params).fetchall()
@@ -114,7 +102,7 @@ def candidates(
     if not chosen:
         return []
     ids = {"sig_id": np.unique(np.array([sig_id for _, sig_id in chosen], dtype=np.int64))}
-    with _registered(con, "_near_chosen", ids):
+    with registered(con, "_near_chosen", ids):
         whole = {
             r[0]: r[1:]
             for r in con.execute(f"SELECT s.sig_id, {_STORED} FROM _near_chosen c "
@@ -151,7 +139,7 @@ def add(con: duckdb.DuckDBPyConnection, entries: Iterable[IndexEntry], signature
         "sig_id": np.repeat(ids, per),
         "seen": np.repeat(np.array([e.first_seen_at.timestamp() for e in entries]), per),
     }
-    with _registered(con, "_near_bands", bands):
+    with registered(con, "_near_bands", bands):
         con.execute(
             "INSERT INTO minhash_bands (band, hash, sig_id, first_seen_at) "
             "SELECT band, hash, sig_id, to_timestamp(seen) FROM _near_bands"

@@ -16,7 +16,7 @@ PAGE_COLUMNS = ("article_id", "url", "fetched_at", "http_status", "content_type"
 def replace_pages(con: duckdb.DuckDBPyConnection, pages: Mapping[str, Mapping[str, Any]]) -> None:
     """Store each article's page (``{article_id: row}``), replacing the one it had.
 
-    A delete and a plain insert over Arrow, not an upsert: DuckDB's ON CONFLICT DO UPDATE held half
+    A delete and a plain insert (``storage.sql.insert_rows``), not an upsert: DuckDB's ON CONFLICT DO UPDATE held half
     as much memory again as the pages themselves (20 batches of 450 pages of 73 KB: peak 626 MB
     against 572 MB), and the upsert of a revision's page with the pages bound as a BLOB[] parameter
     took 16-18 ms of CPU for three pages, this 4-6 ms. The caller's transaction makes it as atomic.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -46,13 +47,24 @@ def insert_rows(
     if not rows:
         return
     data = {c: _object_column([r[i] for r in rows]) for i, c in enumerate(columns)}
-    con.register("_batch", data)
-    try:
+    with registered(con, "_batch", data):
         con.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _batch {conflict}"
         ).fetchall()  # DuckDB 2 wants a statement's result consumed before the next one
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, np.ndarray]) -> Iterator[None]:
+    """NumPy columns as a view named ``name`` for the statements inside the block.
+
+    Integers cross into DuckDB without per-value work, objects are converted in C.
+    """
+    con.execute("SELECT 1").fetchall()  # DuckDB 2 refuses register() while a result is left unread
+    con.register(name, columns)
+    try:
+        yield
     finally:
-        con.unregister("_batch")
+        con.unregister(name)
 
 
 def _object_column(values: list[Any]) -> np.ndarray:
