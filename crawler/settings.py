@@ -24,6 +24,9 @@ SPORTNEWS_EXTRACT_NICE = 0
 batches) never waits for a core behind its own workers."""
 SPORTNEWS_EXTRACT_QUEUE = 64
 """Pages waiting for or in extraction at most; downloading pauses beyond it so memory stays flat."""
+SPORTNEWS_MALLOC_MMAP_THRESHOLD = 131072
+"""Bytes from which glibc's malloc maps an allocation of its own, given back when freed, in the crawl
+process and its workers (pipeline/malloc_tuning.py says why); 0 leaves glibc's adjusting default."""
 SPORTNEWS_BATCH_SIZE = 250
 """Articles per write transaction at most (with the duplicates and rejects buffered meanwhile);
 a write is due once this many rows wait. The memory of a write grows with its batch: DuckDB holds
@@ -47,6 +50,12 @@ SPORTNEWS_SITEMAP_MAX = 500
 """Child sitemaps read per outlet and run, at most (newest first). Indexes list one sitemap per day
 or month, and those unchanged inside the window are skipped anyway; 500 leaves room for daily
 sitemaps of more than a year while a hostile index of 100,000 children costs 500 requests."""
+SPORTNEWS_FRONTIER_WINDOW = 100
+"""Article requests per outlet between the scheduler and their callback, at most; the other claimed
+URLs wait in the spider's backlog as (URL, discovery) pairs instead of as live Requests (a 20,000-URL
+sitemap no longer holds 60-70 MB of the crawl process). Must exceed CONCURRENT_REQUESTS_PER_DOMAIN to
+keep an outlet's downloads busy. 0 queues every URL at once, as Scrapy does (and as it is with JOBDIR
+or the Redis frontier)."""
 SPORTNEWS_REDIRECT_MAX = 5
 """Redirect hops followed per article URL."""
 SPORTNEWS_RETRY_BACKOFF_BASE = 2.0

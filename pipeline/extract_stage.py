@@ -7,6 +7,7 @@ import logging
 from scrapy.crawler import Crawler
 
 from pipeline.items import ExtractedArticle, FetchedPage, Reject
+from pipeline.malloc_tuning import tune_malloc
 from pipeline.pool import ExtractionPool
 
 logger = logging.getLogger(__name__)
@@ -26,8 +27,12 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         s = crawler.settings
+        # The crawl process handles every page's body, pickle and result too: tuned from here on,
+        # before the first of them (pipeline/malloc_tuning.py).
+        mmap_threshold = s.getint("SPORTNEWS_MALLOC_MMAP_THRESHOLD", 0)
+        tune_malloc(mmap_threshold)
         pool = ExtractionPool(s.getint("SPORTNEWS_EXTRACT_WORKERS", 0), s.getint("SPORTNEWS_EXTRACT_QUEUE", 64),
-                              s.getint("SPORTNEWS_EXTRACT_NICE", 0))  # fmt: skip
+                              s.getint("SPORTNEWS_EXTRACT_NICE", 0), mmap_threshold)  # fmt: skip
         return cls(pool, crawler)
 
     def open_spider(self) -> None:

@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from pipeline.items import ExtractedArticle, FetchedPage, Reject
+from pipeline.malloc_tuning import tune_malloc
 from pipeline.worker import init_worker, process_page
 
 logger = logging.getLogger(__name__)
@@ -35,8 +36,9 @@ def _exit_when_orphaned(parent: int) -> None:
             os._exit(1)
 
 
-def init_pool_worker(nice: int = 0) -> None:
-    """Worker initializer: leave SIGINT and SIGTERM to the crawl process, lower its priority, warm up.
+def init_pool_worker(nice: int = 0, mmap_threshold: int = 0) -> None:
+    """Worker initializer: leave SIGINT and SIGTERM to the crawl process, lower its priority, tune
+    malloc (pipeline/malloc_tuning.py), warm up.
 
     Ctrl-C at a terminal, and ``systemctl stop``, signal the whole process group. A worker that
     died of it turned the pages it held into extraction errors, and broke the pool for the rest,
@@ -50,6 +52,7 @@ def init_pool_worker(nice: int = 0) -> None:
             os.nice(nice)
         except OSError:  # not permitted here: the worker runs at the crawl's priority
             logger.debug("could not lower the priority of extraction worker %d", os.getpid())
+    tune_malloc(mmap_threshold)
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watch", daemon=True).start()
     init_worker()
 
@@ -71,9 +74,10 @@ class ExtractionPool:
     flight so memory stays flat while downloads go on.
     """
 
-    def __init__(self, workers: int = 0, max_pending: int = 64, nice: int = 0) -> None:
+    def __init__(self, workers: int = 0, max_pending: int = 64, nice: int = 0, mmap_threshold: int = 0) -> None:
         self.workers = workers or default_workers()
         self.nice = nice
+        self.mmap_threshold = mmap_threshold
         self.max_pending = max(max_pending, self.workers)
         self._executor: ProcessPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -82,7 +86,7 @@ class ExtractionPool:
         # "spawn": forking a process that runs the Twisted reactor and threads is unsafe.
         ctx = multiprocessing.get_context("spawn")
         self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=init_pool_worker,
-                                             initargs=(self.nice,))  # fmt: skip
+                                             initargs=(self.nice, self.mmap_threshold))  # fmt: skip
 
     async def process(self, page: FetchedPage) -> ExtractedArticle | Reject:
         """Extract one page in a worker; a crashed worker becomes a reject, never an exception."""

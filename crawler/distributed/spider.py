@@ -11,6 +11,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 
+from crawler.backlog import ArticleBacklog
 from crawler.distributed.keys import Keys
 from crawler.distributed.redisconf import redis_from_settings
 from crawler.spiders.outlet import OutletSpider, parse_iso
@@ -60,6 +61,9 @@ class DistributedOutletSpider(OutletSpider):
         spider.run_keys = Keys(s.get("SPORTNEWS_REDIS_PREFIX") or "sportnews").run(spider.run_id)
         spider.claimed_keys = _NotRemembered()
         spider.claimed_urls = _NotRememberedSet()
+        # The frontier is Redis: every claimed URL goes there at once, out of this process's memory,
+        # where any worker can take it.
+        spider.backlog = ArticleBacklog(0)
         # The recency window is the crawl's, not each worker's: a worker joining later must not
         # drop entries the others would take.
         started = parse_iso((spider.server.hget(spider.run_keys.config, "started") or b"").decode())

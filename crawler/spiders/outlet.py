@@ -12,7 +12,7 @@ from weakref import WeakKeyDictionary
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -25,6 +25,7 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler.backlog import ArticleBacklog
 from crawler.discovery import Entry, extract_links, parse_feed, parse_robots_sitemaps, parse_sitemap
 from crawler.outlets.registry import select_outlets
 from crawler.outlets.spec import OutletSpec, http_fallback
@@ -182,6 +183,12 @@ class OutletSpider(Spider):
         spider.source_errors: dict[str, list[str]] = defaultdict(list)
         spider.known: dict[str, tuple[str, datetime | None]] = {}  # url_key -> (article_id, changed_at)
         spider.settled: dict[str, str] = {}  # url -> duplicate / reject reason
+        # A JOBDIR's disk queue keeps the frontier out of memory already, and must hold all of it
+        # for Scrapy's pause and resume.
+        spider.backlog = ArticleBacklog(0 if s.get("JOBDIR") else s.getint("SPORTNEWS_FRONTIER_WINDOW", 100))
+        spider.send_referer = s.getbool("REFERER_ENABLED", True)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider
 
     # -- bookkeeping -----------------------------------------------------------------------
@@ -378,13 +385,22 @@ class OutletSpider(Spider):
         self.claimed_urls.add(url)
         self.scheduled[outlet.key] += 1
         self.count(outlet.key, "discovered")
-        yield self.article_request(outlet, url, discovery, [])
+        if self.backlog.admit(outlet.key, url, discovery):
+            yield self.article_request(outlet, url, discovery, [])
+        else:
+            self.crawler.stats.max_value("sportnews/frontier/waiting_peak", len(self.backlog))  # type: ignore[union-attr]
 
     def article_request(self, outlet: OutletSpec, url: str, discovery: Discovery, chain: list[str]) -> Request:
+        # The feed or sitemap that listed the URL, as a browser would send it. Set here because a
+        # request the backlog releases later leaves from another article's callback, whose URL
+        # Scrapy's referer middleware would send instead. Never from https to plain http.
+        source = discovery.source_url
+        referer = self.send_referer and not (source.startswith("https:") and url.startswith("http:"))
         return Request(
             url,
             callback=self.parse_article,
             errback=self.article_failed,
+            headers={"Referer": source} if referer else None,
             meta={
                 "outlet": outlet.key,
                 "discovery": discovery,
@@ -395,15 +411,47 @@ class OutletSpider(Spider):
             },
         )
 
+    def released(self, outlet: OutletSpec) -> Iterator[Request]:
+        """Requests for the URLs of ``outlet`` that the backlog lets go now."""
+        for url, discovery in self.backlog.release(outlet.key):
+            yield self.article_request(outlet, url, discovery, [])
+
+    def request_dropped(self, request: Request, spider: Spider) -> None:
+        """An article request the scheduler refused (its duplicate filter) gives its place back."""
+        if request.callback != self.parse_article or self.crawler.engine is None:
+            return
+        outlet = self.outlets[request.meta["outlet"]]
+        self.backlog.ended(outlet.key)
+        for released in self.released(outlet):
+            self.crawler.engine.crawl(released)
+
+    def idle(self, spider: Spider) -> None:
+        """Nothing left in flight but URLs still waiting: release them rather than close.
+
+        Only reached when a request ended without passing through the callbacks or the drop
+        signal above (a middleware that swallowed it): the backlog then starts its windows afresh.
+        """
+        if not self.backlog or self.crawler.engine is None:
+            return
+        released = self.backlog.reopen()
+        logger.debug("idle with %d article URLs waiting: releasing %d", len(self.backlog) + len(released),
+                     len(released))  # fmt: skip
+        for outlet, (url, discovery) in released:
+            self.crawler.engine.crawl(self.article_request(self.outlets[outlet], url, discovery, []))
+        raise DontCloseSpider
+
     # -- articles -------------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[FetchedPage | Request | Reject | Duplicate]:
         outlet = self.outlets[response.meta["outlet"]]
         discovery: Discovery = response.meta["discovery"]
         chain: list[str] = response.meta.get("redirect_chain", [])
         self.count(outlet.key, "fetched")
+        self.backlog.ended(outlet.key)
         if response.status in REDIRECT_CODES:
             yield from self.follow_redirect(outlet, response, discovery, chain)
+            yield from self.released(outlet)
             return
+        yield from self.released(outlet)  # before the page: its extraction must not delay them
         yield FetchedPage(
             outlet=outlet.key,
             url=response.url,
@@ -449,11 +497,14 @@ class OutletSpider(Spider):
             return  # the target is in the archive already
         self.claimed_keys[key] = target
         self.claimed_urls.add(target)
+        self.backlog.hold(outlet.key)
         yield self.article_request(outlet, target, discovery, [*chain, source])
 
-    def article_failed(self, failure: Failure) -> Iterator[Reject]:
+    def article_failed(self, failure: Failure) -> Iterator[Reject | Request]:
         request = failure.request  # type: ignore[attr-defined]
         outlet = request.meta["outlet"]
+        self.backlog.ended(outlet)
+        yield from self.released(self.outlets[outlet])
         reason, detail, status = failure_reason(failure)
         if reason != "robots":
             self.count(outlet, "fetched")
