@@ -35,6 +35,8 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document
 from trafilatura.utils import line_processing
 
+from .date_locales import dates_in, page_languages
+
 logger = logging.getLogger(__name__)
 
 # Document.clean_and_trim's limit on any string field.
@@ -87,8 +89,10 @@ class PageMetadata:
 
     @cached_property
     def date(self) -> str | None:
-        """htmldate's answer, with the caller's settings (extensive search or not)."""
-        return _clean(find_date(self.tree, **{**self.date_params, "url": self._raw_url}))
+        """htmldate's answer, with the caller's settings (extensive search or not), free-text dates
+        read in the page's language (pipeline/date_locales.py)."""
+        with dates_in(page_languages(self.tree)):
+            return _clean(find_date(self.tree, **{**self.date_params, "url": self._raw_url}))
 
     @cached_property
     def sitename(self) -> str | None:
