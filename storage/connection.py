@@ -156,6 +156,15 @@ def connect(
     return con
 
 
+ALLOCATOR_CONFIG = {"allocator_flush_threshold": "4MB", "allocator_background_threads": True}
+"""DuckDB's jemalloc, told to give back what a write freed. By default it keeps up to 128 MB of
+freed memory cached after a task, and with no background threads it purges only when DuckDB
+allocates again: between the crawl's batches the write thread sleeps, and a 20,000-page crawl's
+process rose from 295 to 350 MB resting, batch after batch. With both settings it stayed at
+240-260 MB (sampled every 5 s; the peaks during a write are the same). Both settings are
+process-wide: jemalloc is one per process."""
+
+
 class WriteSession:
     """One in-memory DuckDB for a writer's life, with the archive attached only for each write.
 
@@ -174,7 +183,7 @@ class WriteSession:
         path = Path(path)
         _make_folder(path)
         if self._db is None:
-            self._db = duckdb.connect()
+            self._db = duckdb.connect(config=ALLOCATOR_CONFIG)
         db = self._db
         try:
             _waiting_for_the_lock(path, lock_timeout, lambda: _attach(db, path))

@@ -166,6 +166,19 @@ def test_a_write_again_does_not_inherit_the_settings_of_the_attempt_before(tmp_p
     assert seen == [("61.0 MiB", "0 bytes"), duckdb.connect().execute(sql).fetchall()[0]]
 
 
+def test_the_writer_has_duckdb_give_back_what_a_write_freed(tmp_path: Path) -> None:
+    """jemalloc inside DuckDB keeps up to 128 MB cached after a task and purges only on the next
+    allocation by default; between a crawl's batches nothing allocates (storage/connection.py)."""
+    seen: list[tuple[str, bool]] = []
+    sql = "SELECT current_setting('allocator_flush_threshold'), current_setting('allocator_background_threads')"
+    default = duckdb.connect().execute(sql).fetchall()[0]
+    writer = ArchiveWriter(tmp_path / "a.duckdb")
+    writer.write_batch([article("a1")], before=lambda con: seen.append(con.execute(sql).fetchall()[0]))
+    writer.close()
+    assert default == ("134217728B", False)  # 128 MiB
+    assert seen == [("4MB", True)]
+
+
 def test_long_lock_gives_a_clear_error(tmp_path: Path) -> None:
     db = tmp_path / "a.duckdb"
     ArchiveWriter(db).ensure_schema()
