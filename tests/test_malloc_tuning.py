@@ -1,7 +1,9 @@
 """glibc's mmap threshold, fixed in the crawl process and its workers (pipeline/malloc_tuning.py).
 
-What is checked is glibc's own behaviour: after a 4 MB block is freed, blocks of 256 KB are
-still mapped one by one (and so given back when freed) instead of coming from the heap.
+What is checked is glibc's own behaviour: after a 30 MB block is freed, blocks of 24 MB are still
+mapped one by one (and so given back when freed) instead of coming from the heap. Sizes this large
+because glibc maps a block only when no free space of the heap can hold it, and a worker's heap
+has free space after its warm-up: page-sized blocks could come from it either way.
 """
 
 from __future__ import annotations
@@ -29,14 +31,14 @@ class MallInfo2(ctypes.Structure):
 
 
 def blocks_mapped_after_a_large_free() -> int:
-    """How many of eight 256 KB blocks glibc maps, once a 4 MB mapped block has been freed."""
+    """How many of four 24 MB blocks glibc maps, once a 30 MB mapped block has been freed."""
     libc = ctypes.CDLL(None)
     libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
     libc.free.argtypes = [ctypes.c_void_p]
     libc.mallinfo2.restype = MallInfo2
-    libc.free(libc.malloc(4 << 20))  # with glibc's adjustment the threshold is now 4 MB
+    libc.free(libc.malloc(30 << 20))  # with glibc's adjustment the threshold is now 30 MB
     before = libc.mallinfo2().hblks
-    blocks = [libc.malloc(256 << 10) for _ in range(8)]
+    blocks = [libc.malloc(24 << 20) for _ in range(4)]
     mapped = libc.mallinfo2().hblks - before
     for block in blocks:
         libc.free(block)
@@ -50,7 +52,7 @@ PROBE = (
 )
 
 
-@pytest.mark.parametrize(("threshold", "expected"), [(131072, "True 8"), (0, "False 0")], ids=["tuned", "default"])
+@pytest.mark.parametrize(("threshold", "expected"), [(131072, "True 4"), (0, "False 0")], ids=["tuned", "default"])
 def test_page_sized_blocks_stay_mapped_once_tuned(threshold: int, expected: str) -> None:
     # A fresh interpreter each: the test process's own allocator state is not ours to change.
     out = subprocess.run([sys.executable, "-c", PROBE, str(threshold)], capture_output=True, text=True, check=True)
@@ -60,6 +62,6 @@ def test_page_sized_blocks_stay_mapped_once_tuned(threshold: int, expected: str)
 
 def test_the_extraction_workers_are_tuned() -> None:
     ctx = multiprocessing.get_context("spawn")
-    for threshold, expected in ((131072, 8), (0, 0)):
+    for threshold, expected in ((131072, 4), (0, 0)):
         with ProcessPoolExecutor(1, mp_context=ctx, initializer=init_pool_worker, initargs=(0, threshold)) as pool:
             assert pool.submit(blocks_mapped_after_a_large_free).result(timeout=60) == expected, threshold
