@@ -35,8 +35,6 @@ class ArticleBacklog:
         self._waiting: defaultdict[str, deque[Waiting]] = defaultdict(deque)
         self._out: Counter[str] = Counter()
         self._size = 0
-        self.peak = 0
-        """Most URLs waiting at once in this run (a stat: how much the scheduler was spared)."""
 
     def __len__(self) -> int:
         return self._size
@@ -57,7 +55,6 @@ class ArticleBacklog:
             return True
         self._waiting[outlet].append((url, discovery))
         self._size += 1
-        self.peak = max(self.peak, self._size)
         return False
 
     def hold(self, outlet: str) -> None:

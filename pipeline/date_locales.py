@@ -33,7 +33,6 @@ ALWAYS = ("it", "en")
 
 _LANG_RE = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_]|\s*$)")
 _languages: ContextVar[tuple[str, ...] | None] = ContextVar("date_languages", default=None)
-_installed: list[bool] = []
 
 
 @cache
@@ -67,17 +66,15 @@ def dates_in(languages: tuple[str, ...] | None) -> Iterator[None]:
         _languages.reset(token)
 
 
+@cache
 def install() -> bool:
     """Put the language-aware lookups in place of htmldate's, once per process; False if it cannot."""
-    if _installed:
-        return _installed[0]
     import htmldate.extractors as extractors
 
     needed = ("get_external_parser", "month_words", "_fold_month_name", "MONTH_KEYS", "WORD")
     missing = [name for name in needed if not hasattr(extractors, name)]
     if missing:
         logger.warning("htmldate has no %s: its dates are read in all dateparser locales", ", ".join(missing))
-        _installed.append(False)
         return False
     original_parser, original_months = extractors.get_external_parser, extractors.month_words
 
@@ -110,5 +107,4 @@ def install() -> bool:
         return original_months() if languages is None else months_for(languages)
 
     extractors.get_external_parser, extractors.month_words = get_external_parser, month_words
-    _installed.append(True)
     return True
