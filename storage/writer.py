@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -126,7 +127,13 @@ def _cause(exc: BaseException | None, matches: Callable[[BaseException], bool]) 
 
 
 def _out_of_memory(exc: BaseException) -> bool:
-    return isinstance(exc, duckdb.OutOfMemoryException)
+    """DuckDB ran out of memory: in a statement (OutOfMemoryException) or in the COMMIT, whose
+    flush of the batch's pages reports it as a TransactionException ("Failed to commit: failed to
+    pin block ...") and leaves the database invalidated (the file keeps none of the batch; the
+    session's detach then fails and closes it, so the write again gets a new one)."""
+    return isinstance(exc, duckdb.OutOfMemoryException) or (
+        isinstance(exc, duckdb.Error) and bool(re.search(r"failed to (pin block|allocate)", str(exc), re.IGNORECASE))
+    )
 
 
 def _failed_checkpoint(exc: BaseException) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import subprocess
 import sys
 import time
@@ -305,6 +306,40 @@ def test_a_batch_over_the_memory_limit_is_written_again_without_it(
     assert counts(db) == (20, 0, 1)
     with opened(db, read_only=True) as con:
         assert con.execute("SELECT count(*), sum(octet_length(html_gz)) > 0 FROM pages").fetchone() == (20, True)
+
+
+def test_a_batch_whose_commit_ran_out_of_memory_is_written_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The COMMIT flushes the batch's pages; out of memory there, DuckDB fails the commit and
+    invalidates its database. The batch is written again, on a new DuckDB, and so is the next one."""
+    db = tmp_path / "a.duckdb"
+    rng = random.Random(7)
+    pages = [rng.randbytes(150_000) for _ in range(90)]  # gzip that does not shrink: 13 MB under a 24 MB limit
+    writer = ArchiveWriter(db, memory_limit="24MB")
+    with caplog.at_level("WARNING", logger="storage.writer"):
+        result = writer.write_batch([article(f"a{i}", text=f"Testo {i}", html_gz=page) for i, page in enumerate(pages)])
+    assert result.inserted == 90
+    assert "writing it again without the limit" in caplog.text and "failed to pin block" in caplog.text
+    assert writer.write_batch([article("b1", text="Dopo.")]).inserted == 1
+    assert counts(db) == (91, 0, 0)
+    with opened(db, read_only=True) as con:
+        stored = dict(con.execute("SELECT article_id, html_gz FROM pages").fetchall())
+    assert [stored[f"a{i}"] for i in range(90)] == pages and "b1" in stored
+
+
+@pytest.mark.parametrize("message", [
+    "TransactionContext Error: Failed to commit: failed to pin block of size 256.0 KiB (22.6 MiB/22.8 MiB used)",
+    "Out of Memory Error: failed to allocate data of size 16.0 MiB (239.2 MiB/244.1 MiB used)",
+])  # fmt: skip
+def test_out_of_memory_is_told_by_duckdbs_message_too(message: str) -> None:
+    """DuckDB reports a COMMIT out of memory as a TransactionException: the writer still retries."""
+    from storage.writer import _out_of_memory
+
+    assert _out_of_memory(duckdb.TransactionException(message))
+    assert _out_of_memory(duckdb.OutOfMemoryException("Out of Memory Error"))
+    assert not _out_of_memory(duckdb.TransactionException("TransactionContext Error: Conflict on update"))
+    assert not _out_of_memory(ValueError("failed to pin block"))  # not DuckDB's
 
 
 class _CheckpointFails:
