@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -54,6 +55,9 @@ class Candidate:
     signature: bytes
 
 
+SHARING_CHUNK_ROWS = 4096
+"""Signatures read at once (for ``keep``, then whole): about 2 MB."""
+
 Keep = Callable[[np.ndarray, list[str], list[bytes]], np.ndarray]
 """``keep(queries, article_ids, signatures)``: a boolean mask over the rows that share bands."""
 
@@ -65,17 +69,24 @@ def candidates(
     signature_version: int,
     min_shared: int = 1,
     keep: Keep | None = None,
+    chunk_rows: int = SHARING_CHUNK_ROWS,
 ) -> list[Candidate]:
-    """Stored versions first seen since ``since`` sharing ``min_shared`` bands with one of ``queries``.
+    """Stored versions first seen since ``since`` sharing ``min_shared`` bands with one of ``queries``,
+    ordered by query, then signature id.
 
-    One statement for the whole batch: the batch's (query, hash) rows are hash-joined against
-    ``minhash_bands`` on the hash alone (band hashes include the band number), so DuckDB builds
-    its hash table on the small side and streams two columns of the index; memory follows the
-    batch, not the archive. The window applies to the signatures (the small side of the second
-    join); band rows outside it are deleted when a crawl starts (``prune``).
+    Two steps, each a join whose hash table DuckDB builds on the batch's side, so that its memory
+    follows the batch, not the window: the batch's (query, hash) rows against two columns of
+    ``minhash_bands`` (on the hash alone: band hashes include the band number), which gives the
+    (query, signature id) pairs; then the signatures of those ids, read by a semi join on them.
+    The index's tables are streamed through, never held. One statement joining the pairs to
+    ``minhash_signatures`` instead had DuckDB build its hash table on the signatures, every version
+    in the window with its 516-byte signature: by the end of a 20,000-page crawl the lookup held
+    70 MB, 15 MB this way (both with the blocks it read kept out of DuckDB's cache by the write's
+    memory limit). The window applies to the signatures; band rows outside it are deleted when a
+    crawl starts (``prune``).
 
-    With ``keep``, the rows that share bands are read first with their signatures and ids alone, and
-    only those ``keep`` marks are read whole. A story republished many times gives each new copy
+    With ``keep``, the signatures are read with their ids alone, ``chunk_rows`` at a time, and only
+    the versions ``keep`` marks are read whole. A story republished many times gives each new copy
     as many candidates as it has copies, nearly all below every threshold; building a full
     candidate (two time-zoned timestamps, five strings) for each took 0.4 s a batch by the end of
     a 20,000-page crawl (benchmarks/throughput.py, whose pages are 130 stories republished).
@@ -88,41 +99,54 @@ def candidates(
         "hash": np.asarray(queries, dtype=np.int64).reshape(-1),
     }
     with registered(con, "_near_queries", q):
-        params = [min_shared, since, signature_version]
-        if keep is None:
-            rows = con.execute(_CANDIDATES.format(columns="hits.qid, " + _STORED), params).fetchall()
-            return [Candidate(*r) for r in rows]
-        sharing = con.execute(_CANDIDATES.format(columns="hits.qid, s.sig_id, s.article_id, s.signature"), params
-                              ).fetchall()  # fmt: skip
-    if not sharing:
-        return []
-    qids, sig_ids, article_ids, signatures = (list(c) for c in zip(*sharing, strict=True))
-    mask = keep(np.asarray(qids, dtype=np.int64), article_ids, signatures)
-    chosen = [(qid, sig_id) for qid, sig_id, kept in zip(qids, sig_ids, mask, strict=True) if kept]
-    if not chosen:
-        return []
-    ids = {"sig_id": np.unique(np.array([sig_id for _, sig_id in chosen], dtype=np.int64))}
-    with registered(con, "_near_chosen", ids):
-        whole = {
-            r[0]: r[1:]
-            for r in con.execute(f"SELECT s.sig_id, {_STORED} FROM _near_chosen c "
-                                 "JOIN minhash_signatures s ON s.sig_id = c.sig_id").fetchall()
-        }  # fmt: skip
-    return [Candidate(qid, *whole[sig_id]) for qid, sig_id in chosen]
+        pairs = con.execute(_SHARING, [min_shared]).fetchnumpy()
+    sharing: dict[int, list[int]] = {}  # signature id -> the queries sharing bands with it
+    for qid, sig_id in zip(pairs["qid"].tolist(), pairs["sig_id"].tolist(), strict=True):
+        sharing.setdefault(sig_id, []).append(qid)
+    if keep is not None:
+        chosen: dict[int, list[int]] = {}
+        for rows in _signatures(con, sharing, since, signature_version, "s.sig_id, s.article_id, s.signature",
+                                chunk_rows):  # fmt: skip
+            expanded = [(qid, sig_id, article_id, sig) for sig_id, article_id, sig in rows for qid in sharing[sig_id]]
+            qids, sig_ids, article_ids, signatures = (list(c) for c in zip(*expanded, strict=True))
+            mask = keep(np.asarray(qids, dtype=np.int64), article_ids, signatures)
+            for qid, sig_id, kept in zip(qids, sig_ids, mask, strict=True):
+                if kept:
+                    chosen.setdefault(sig_id, []).append(qid)
+        sharing = chosen
+    found = [
+        (qid, row[0], Candidate(qid, *row[1:]))
+        for rows in _signatures(con, sharing, since, signature_version, "s.sig_id, " + _STORED, chunk_rows)
+        for row in rows
+        for qid in sharing[row[0]]
+    ]
+    found.sort(key=lambda f: (f[0], f[1]))
+    return [candidate for _, _, candidate in found]
+
+
+def _signatures(con: duckdb.DuckDBPyConnection, sig_ids: Iterable[int], since: datetime, signature_version: int,
+                columns: str, chunk_rows: int) -> Iterator[list[tuple[Any, ...]]]:  # fmt: skip
+    """``columns`` of the signatures with these ids in the window, ``chunk_rows`` rows at a time, unordered
+    (sorted, DuckDB would hold the whole result before the first row)."""
+    ids = np.unique(np.fromiter(sig_ids, dtype=np.int64))
+    if not len(ids):
+        return
+    with registered(con, "_near_ids", {"sig_id": ids}):
+        result = con.execute(
+            f"SELECT {columns} FROM minhash_signatures s "
+            "WHERE s.sig_id IN (SELECT sig_id FROM _near_ids) AND s.first_seen_at >= ? AND s.signature_version = ?",
+            [since, signature_version],
+        )
+        while rows := result.fetchmany(chunk_rows):
+            yield rows
 
 
 _STORED = "s.article_id, s.outlet, s.root_id, s.content_hash, s.published_at, s.first_seen_at, s.signature"
 """A candidate's columns after its query's position, in ``Candidate``'s order."""
-_CANDIDATES = """
-    WITH hits AS (
-        SELECT q.qid, b.sig_id
-        FROM _near_queries q JOIN minhash_bands b ON b.hash = q.hash
-        GROUP BY q.qid, b.sig_id HAVING count(*) >= ?
-    )
-    SELECT {columns}
-    FROM hits JOIN minhash_signatures s ON s.sig_id = hits.sig_id
-    WHERE s.first_seen_at >= ? AND s.signature_version = ?
-    ORDER BY hits.qid, s.sig_id
+_SHARING = """
+    SELECT q.qid, b.sig_id
+    FROM _near_queries q JOIN minhash_bands b ON b.hash = q.hash
+    GROUP BY q.qid, b.sig_id HAVING count(*) >= ?
 """
 
 

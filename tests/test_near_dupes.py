@@ -412,7 +412,8 @@ def test_the_window_prunes_the_index(tmp_path: Path) -> None:
 
 def test_candidates_below_every_threshold_are_never_read_whole(tmp_path: Path) -> None:
     """A story republished many times: the lookup reads whole only what ``keep`` marks, and those
-    candidates are the very ones the full read gives."""
+    candidates are the very ones the full read gives, in its order. The rows sharing bands reach
+    ``keep`` ``chunk_rows`` at a time, each once."""
     db = tmp_path / "a.duckdb"
     stored = [crafted(agree)[1] for agree in (128, 96, 64, 30, 12)]  # 5 versions, less and less alike
     entries = [near_index.IndexEntry(f"a{n}", "curvasud", None, f"h{n}", NOW, NOW, sig, near_dupes.band_hashes(sig))
@@ -428,11 +429,15 @@ def test_candidates_below_every_threshold_are_never_read_whole(tmp_path: Path) -
             seen.append(article_ids)
             return near_dupes.similarities([query] * len(signatures), signatures) >= 0.5
 
-        kept = near_index.candidates(*args, keep=keep)
-    assert sorted(c.article_id for c in full) == ["a0", "a1", "a2", "a3", "a4"]
-    assert seen == [[c.article_id for c in full]]  # read once, in order, with the signatures alone
-    assert kept == [c for c in full if near_dupes.similarity(query, c.signature) >= 0.5]
-    assert sorted(c.article_id for c in kept) == ["a0", "a1", "a2"]
+        for chunk_rows in (near_index.SHARING_CHUNK_ROWS, 2):
+            seen.clear()
+            kept = near_index.candidates(*args, keep=keep, chunk_rows=chunk_rows)
+            assert sorted(c.article_id for c in full) == ["a0", "a1", "a2", "a3", "a4"]
+            assert max(len(ids) for ids in seen) <= chunk_rows
+            assert sorted(a for ids in seen for a in ids) == sorted(c.article_id for c in full)  # with signatures alone
+            assert kept == [c for c in full if near_dupes.similarity(query, c.signature) >= 0.5]
+            assert sorted(c.article_id for c in kept) == ["a0", "a1", "a2"]
+        assert len(seen) == 3  # 5 rows, 2 at a time
 
 
 def test_a_failing_index_lets_articles_through_as_new(tmp_path: Path) -> None:
