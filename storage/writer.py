@@ -127,13 +127,18 @@ def _cause(exc: BaseException | None, matches: Callable[[BaseException], bool]) 
 
 
 def _out_of_memory(exc: BaseException) -> bool:
-    """DuckDB ran out of memory: in a statement (OutOfMemoryException) or in the COMMIT, whose
-    flush of the batch's pages reports it as a TransactionException ("Failed to commit: failed to
-    pin block ...") and leaves the database invalidated (the file keeps none of the batch; the
-    session's detach then fails and closes it, so the write again gets a new one)."""
+    """DuckDB ran out of memory: in a statement (OutOfMemoryException) or in the COMMIT, whose flush
+    of the batch's pages reports it as a TransactionException and may leave the database invalidated
+    (the file keeps none of the batch; the session's detach then fails and closes it, so the write
+    again gets a new one). Either way the batch was stopped, not stored: it is written again."""
     return isinstance(exc, duckdb.OutOfMemoryException) or (
-        isinstance(exc, duckdb.Error) and bool(re.search(r"failed to (pin block|allocate)", str(exc), re.IGNORECASE))
+        isinstance(exc, duckdb.Error) and bool(_OUT_OF_MEMORY.search(str(exc)))
     )
+
+
+_OUT_OF_MEMORY = re.compile(r"(failed to|could not) (pin|allocate) (block|data)|out of memory", re.IGNORECASE)
+"""How DuckDB words running out of memory inside another error (seen: "Failed to commit: could not
+allocate block of size 836.0 KiB (29.7 MiB/30.5 MiB used)", "... failed to pin block of size 256.0 KiB")."""
 
 
 def _failed_checkpoint(exc: BaseException) -> bool:

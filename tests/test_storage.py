@@ -330,6 +330,7 @@ def test_a_batch_whose_commit_ran_out_of_memory_is_written_again(
 
 @pytest.mark.parametrize("message", [
     "TransactionContext Error: Failed to commit: failed to pin block of size 256.0 KiB (22.6 MiB/22.8 MiB used)",
+    "TransactionContext Error: Failed to commit: could not allocate block of size 836.0 KiB (29.7 MiB/30.5 MiB used)",
     "Out of Memory Error: failed to allocate data of size 16.0 MiB (239.2 MiB/244.1 MiB used)",
 ])  # fmt: skip
 def test_out_of_memory_is_told_by_duckdbs_message_too(message: str) -> None:
