@@ -39,9 +39,10 @@ SPORTNEWS_FLUSH_SECONDS = 15.0
 """A partial batch is written once its oldest row has waited this long, so analysts see progress
 within seconds and a killed crawl loses at most this much extraction (those URLs are fetched
 again next run)."""
-SPORTNEWS_WRITE_MEMORY_LIMIT = "256MB"
-"""DuckDB's memory limit while the crawl writes a batch (storage/writer.py WRITE_MEMORY_LIMIT says
-why); empty for DuckDB's own default, 80% of RAM. A batch that needs more is written again without it."""
+SPORTNEWS_WRITE_MEMORY_LIMIT = "64MB"
+"""DuckDB's memory limit while the crawl writes a batch, raised for a batch of large pages to three
+times their size (storage/writer.py WRITE_MEMORY_LIMIT says why); empty for DuckDB's own default,
+80% of RAM. A batch that needs more is written again without it."""
 SPORTNEWS_LOCK_TIMEOUT = 30.0
 """Seconds a write waits for another process that holds the archive."""
 SPORTNEWS_SITEMAP_DEPTH = 4

@@ -83,15 +83,44 @@ RESET_CHECKPOINT, RESET_MEMORY_LIMIT = "RESET checkpoint_threshold", "RESET memo
 written again after a failed one must not inherit the first attempt's. Only then: inside a
 crawl, the reset of the memory limit took 8 ms a batch (0.66 s over a 20,000-page crawl)."""
 
-WRITE_MEMORY_LIMIT = "256MB"
-"""DuckDB's memory limit while a batch is written (``SET memory_limit``; its default is 80% of RAM).
+WRITE_MEMORY_LIMIT = "64MB"
+"""DuckDB's least memory limit while a batch is written (``SET memory_limit``; its default is 80% of
+RAM); a batch of large pages gets ``PAYLOAD_FACTOR`` times their size instead (``write_limit``).
 
-Added when the checkpoint at a close now and then merged partly filled row groups of raw pages,
-three at once (before ``BATCH_CHECKPOINT`` turned those merges off): on an archive of 8,000 pages
-one close held 1.3 GB unlimited, 0.6 GB under a limit, in about the same time. It still bounds
-what one batch's checkpoint may hold. 100 MB was too little for such a checkpoint (it failed); a
-batch that fails for memory is written again without the limit, so a low setting costs time,
-never rows."""
+DuckDB keeps every block a write reads cached until the limit forces it out, and a block holds
+the segments of every table a batch's checkpoint wrote: the near-duplicate lookup reads the band
+index of the whole window, and with it by the end of a 20,000-page crawl 46 MB of blocks that
+stayed in the write's process until the DETACH. Under 256 MB the crawl process peaked at 358 MB,
+its writes 10 MB above its resting size in the first batches and 60-90 MB in the last; under
+64 MB 308 MB, 45 MB and 55 MB (benchmarks/throughput.py). 32 MB was too little for its batches
+of 250 pages of 72 KB, gzip (most were written twice, one stopped the crawl before commit
+failures were told apart). A batch that fails for memory is written again without the limit, so
+a low setting costs time, never rows."""
+
+PAYLOAD_FACTOR = 3
+"""``write_limit``'s multiple of a batch's pages and texts. Measured on batches of 250 pages of
+random bytes (gzip that does not shrink), the least limit each was written under: 9 MB of pages
+24 MB, 19 MB 48 MB, 36 MB 96 MB, 73 MB 96 MB (large pages leave DuckDB's buffers sooner)."""
+
+
+def limit_bytes(limit: str) -> int | None:
+    """DuckDB's memory size syntax in bytes (``64MB`` is 64,000,000, ``1GiB`` 2**30); None if not one."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*", limit, re.IGNORECASE)
+    if m is None:
+        return None
+    number, prefix, binary = m.groups()
+    return int(float(number) * (1024 if binary else 1000) ** "_kmgt".index(prefix.lower() or "_"))
+
+
+def write_limit(limit: str | None, articles: Sequence[Mapping[str, Any]]) -> str | None:
+    """The memory limit a batch is written under: ``limit``, or ``PAYLOAD_FACTOR`` times the batch's
+    raw pages and texts when that is more, so a batch of large pages is not first tried under a
+    limit it cannot fit (and written twice)."""
+    least = limit_bytes(limit) if limit else None
+    if least is None:
+        return limit
+    payload = sum(len(a.get("html_gz") or a.get("raw_html") or b"") + len(a.get("text") or "") for a in articles)
+    return f"{PAYLOAD_FACTOR * payload}B" if PAYLOAD_FACTOR * payload > least else limit
 
 
 def utcnow() -> datetime:
@@ -243,15 +272,16 @@ class ArchiveWriter:
             return BatchResult()
         try:
             try:
-                return self._write_once(articles, duplicates, rejects, before, self.memory_limit, BATCH_CHECKPOINT)
+                limit = write_limit(self.memory_limit, articles)
+                return self._write_once(articles, duplicates, rejects, before, limit, BATCH_CHECKPOINT)
             except duckdb.Error as exc:
                 if (cause := _cause(exc, _out_of_memory) or _cause(exc, _failed_checkpoint)) is None:
                     raise
                 # Rolled back whole: written again under DuckDB's own limit, the commit into the WAL
                 # (it fits where a checkpoint's new blocks do not, on a nearly full disk).
-                logger.warning("a batch could not be written under SPORTNEWS_WRITE_MEMORY_LIMIT=%s with its "
-                               "checkpoint at the commit, writing it again without the limit: %s",
-                               self.memory_limit, cause)  # fmt: skip
+                logger.warning("a batch could not be written under a memory limit of %s (SPORTNEWS_WRITE_MEMORY_LIMIT"
+                               "=%s) with its checkpoint at the commit, writing it again without the limit: %s",
+                               limit, self.memory_limit, cause)  # fmt: skip
             return self._write_once(articles, duplicates, rejects, before, None, ())
         except duckdb.Error as exc:
             raise ArchiveError(f"writing a batch to {self.path} failed, nothing of it was kept: {exc}") from exc

@@ -294,9 +294,12 @@ def test_writes_append_small_row_groups(tmp_path: Path) -> None:
 
 
 def test_a_batch_over_the_memory_limit_is_written_again_without_it(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The limit bounds a write's memory; a batch that cannot fit under it costs time, never rows."""
+    import storage.writer
+
+    monkeypatch.setattr(storage.writer, "PAYLOAD_FACTOR", 0)  # the limit as set, whatever the pages
     db = tmp_path / "a.duckdb"
     rows = [article(f"a{i}", text=f"Testo {i}", raw_html=bytes([i]) * 300_000) for i in range(20)]
     with caplog.at_level("WARNING", logger="storage.writer"):
@@ -308,11 +311,17 @@ def test_a_batch_over_the_memory_limit_is_written_again_without_it(
         assert con.execute("SELECT count(*), sum(octet_length(html_gz)) > 0 FROM pages").fetchone() == (20, True)
 
 
+@pytest.mark.parametrize("factor", [0, None])
 def test_a_batch_whose_commit_ran_out_of_memory_is_written_again(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, factor: int | None
 ) -> None:
     """The COMMIT flushes the batch's pages; out of memory there, DuckDB fails the commit and
-    invalidates its database. The batch is written again, on a new DuckDB, and so is the next one."""
+    invalidates its database. The batch is written again, on a new DuckDB, and so is the next one.
+    With the limit raised to ``PAYLOAD_FACTOR`` times the pages (as by default), it is written once."""
+    import storage.writer
+
+    if factor is not None:
+        monkeypatch.setattr(storage.writer, "PAYLOAD_FACTOR", factor)
     db = tmp_path / "a.duckdb"
     rng = random.Random(7)
     pages = [rng.randbytes(150_000) for _ in range(90)]  # gzip that does not shrink: 13 MB under a 24 MB limit
@@ -320,7 +329,10 @@ def test_a_batch_whose_commit_ran_out_of_memory_is_written_again(
     with caplog.at_level("WARNING", logger="storage.writer"):
         result = writer.write_batch([article(f"a{i}", text=f"Testo {i}", html_gz=page) for i, page in enumerate(pages)])
     assert result.inserted == 90
-    assert "writing it again without the limit" in caplog.text and "failed to pin block" in caplog.text
+    if factor == 0:
+        assert "writing it again without the limit" in caplog.text and "failed to pin block" in caplog.text
+    else:
+        assert "writing it again" not in caplog.text
     assert writer.write_batch([article("b1", text="Dopo.")]).inserted == 1
     assert counts(db) == (91, 0, 0)
     with opened(db, read_only=True) as con:
@@ -341,6 +353,18 @@ def test_out_of_memory_is_told_by_duckdbs_message_too(message: str) -> None:
     assert _out_of_memory(duckdb.OutOfMemoryException("Out of Memory Error"))
     assert not _out_of_memory(duckdb.TransactionException("TransactionContext Error: Conflict on update"))
     assert not _out_of_memory(ValueError("failed to pin block"))  # not DuckDB's
+
+
+def test_a_batch_of_large_pages_gets_a_limit_to_match() -> None:
+    from storage.writer import PAYLOAD_FACTOR, limit_bytes, write_limit
+
+    assert (limit_bytes("64MB"), limit_bytes("1GiB"), limit_bytes("0.5 GB"), limit_bytes("lots")) == (
+        64_000_000, 2**30, 500_000_000, None)  # fmt: skip
+    small = [article(f"a{i}", html_gz=b"x" * 50_000) for i in range(10)]
+    large = [article(f"a{i}", text="t" * 1_000_000, html_gz=b"x" * 2_000_000) for i in range(10)]
+    assert write_limit("64MB", small) == "64MB"
+    assert write_limit("64MB", large) == f"{PAYLOAD_FACTOR * 30_000_000}B"
+    assert write_limit(None, large) is None and write_limit("lots", large) == "lots"  # not ours to judge
 
 
 class _CheckpointFails:
