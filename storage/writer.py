@@ -103,6 +103,29 @@ random bytes (gzip that does not shrink), the least limit each was written under
 24 MB, 19 MB 48 MB, 36 MB 96 MB, 73 MB 96 MB (large pages leave DuckDB's buffers sooner)."""
 
 
+LOOKUP_MEMORY_LIMIT = "16MB"
+"""DuckDB's memory limit while a batch's ``before`` step runs (the crawl's near-duplicate lookup and
+its index entries), when the write has one; the write's own limit is set again after it.
+
+The lookup streams the band index of the whole window through a join whose hash table holds only
+the batch (storage/near_index.py), and it ran within 8 MB on a 20,000-page crawl's archive. But
+DuckDB keeps each block it reads cached up to the limit in force: under the write's 64 MB, the
+lookup's step of a crawl's writes went from +10 MB in its first batches to +50 MB in its last
+ones, cache the inserts after it then had to share. Under this limit the same steps took
++7 MB and +13-18 MB; the writes peaked at 294 MB in the last ten batches instead of 307
+(benchmarks/throughput.py, 20,000 pages). A lookup that does not fit fails the attempt like any
+write out of memory, and the batch is written again without a limit."""
+
+
+def lookup_limit(limit: str | None) -> str | None:
+    """The memory limit of a write's ``before`` step: ``LOOKUP_MEMORY_LIMIT``, or ``limit`` when that
+    is lower or not a size; None (DuckDB's own) for a write without a limit."""
+    least, lookup = (limit_bytes(limit) if limit else None), limit_bytes(LOOKUP_MEMORY_LIMIT)
+    if least is None or lookup is None or least <= lookup:
+        return limit
+    return LOOKUP_MEMORY_LIMIT
+
+
 def limit_bytes(limit: str) -> int | None:
     """DuckDB's memory size syntax in bytes (``64MB`` is 64,000,000, ``1GiB`` 2**30); None if not one."""
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*", limit, re.IGNORECASE)
@@ -316,7 +339,11 @@ class ArchiveWriter:
             con.execute("BEGIN TRANSACTION")
             try:
                 if before is not None:
+                    if (lookup := lookup_limit(memory_limit)) != memory_limit:
+                        con.execute(f"SET memory_limit = {literal(lookup)}")
                     before(con)
+                    if lookup != memory_limit:  # the inserts under the write's own
+                        con.execute(f"SET memory_limit = {literal(memory_limit)}")
                 self._write_articles(con, articles, result)
                 self._write_duplicates(con, duplicates, result)
                 self._write_rejects(con, rejects, result)

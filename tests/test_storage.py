@@ -162,9 +162,49 @@ def test_a_write_again_does_not_inherit_the_settings_of_the_attempt_before(tmp_p
         seen.append(con.execute(sql).fetchall()[0])
 
     writer = ArchiveWriter(tmp_path / "a.duckdb", memory_limit="64MB")  # DuckDB shows 61.0 MiB
-    writer.write_batch([article("a1")], before=settings)
+    writer.write_batch([article("a1")], before=settings)  # the lookup's 16MB (LOOKUP_MEMORY_LIMIT)
     writer._write_once([article("a2", text="Altro testo.")], (), (), settings, None, ())
-    assert seen == [("61.0 MiB", "0 bytes"), duckdb.connect().execute(sql).fetchall()[0]]
+    assert seen == [("15.2 MiB", "0 bytes"), duckdb.connect().execute(sql).fetchall()[0]]
+
+
+def test_the_lookup_before_a_batch_leaves_little_of_the_index_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """DuckDB keeps the blocks a statement read cached up to the memory limit in force. The lookup
+    reads the whole window's band index: under the write's limit the batch's inserts then shared it
+    with that cache, under ``LOOKUP_MEMORY_LIMIT`` they find most of it let go. The write's own
+    limit is back for the inserts (a batch of 13 MB of pages fits at once)."""
+    import storage.writer
+    from storage import near_index
+
+    writer = ArchiveWriter(tmp_path / "a.duckdb", memory_limit="64MB")
+    # 3.2 million band rows (50,000 versions), about 40 MB of the file: a 25,000-page crawl's index.
+    writer.write_batch([article("a0")], before=lambda con: con.execute(
+        "INSERT INTO minhash_bands (band, hash, sig_id, first_seen_at) "
+        "SELECT (i % 64)::SMALLINT, (hash(i) >> 1)::BIGINT, i // 64, ?::TIMESTAMPTZ FROM range(3200000) t(i)", [NOW]
+    ).fetchall())  # fmt: skip
+    rng = random.Random(5)
+    queries = [[rng.getrandbits(63) for _ in range(64)] for _ in range(250)]
+    seen: list[tuple[str, int]] = []
+    sql = "SELECT current_setting('memory_limit'), (SELECT sum(memory_usage_bytes) FROM duckdb_memory())::BIGINT"
+
+    def lookup(con: duckdb.DuckDBPyConnection) -> None:
+        assert near_index.candidates(con, queries, NOW, 1, 2) == []
+        seen.append(con.execute(sql).fetchall()[0])
+
+    rng_pages = random.Random(7)
+    pages = [rng_pages.randbytes(150_000) for _ in range(90)]
+    with caplog.at_level("WARNING", logger="storage.writer"):
+        result = writer.write_batch([article(f"b{i}", text=f"Testo {i}", html_gz=p) for i, p in enumerate(pages)],
+                                    before=lookup)  # fmt: skip
+    monkeypatch.setattr(storage.writer, "LOOKUP_MEMORY_LIMIT", "1GB")  # the lookup under the write's limit
+    writer.write_batch([article("c1")], before=lookup)
+    writer.close()
+    assert result.inserted == 90
+    (limited, kept), (unlimited, cached) = seen
+    assert kept <= 16_000_000 and cached >= 30_000_000  # measured: 11 MB and 35 MB
+    assert (limited, unlimited) == ("15.2 MiB", "61.0 MiB")
+    assert "writing it again" not in caplog.text  # the pages went in under 64MB, not under 16MB
 
 
 def test_the_writer_has_duckdb_give_back_what_a_write_freed(tmp_path: Path) -> None:
@@ -365,6 +405,15 @@ def test_a_batch_of_large_pages_gets_a_limit_to_match() -> None:
     assert write_limit("64MB", small) == "64MB"
     assert write_limit("64MB", large) == f"{PAYLOAD_FACTOR * 30_000_000}B"
     assert write_limit(None, large) is None and write_limit("lots", large) == "lots"  # not ours to judge
+
+
+def test_the_lookup_gets_the_lower_of_its_limit_and_the_writes() -> None:
+    from storage.writer import LOOKUP_MEMORY_LIMIT, lookup_limit
+
+    assert LOOKUP_MEMORY_LIMIT == "16MB"
+    assert (lookup_limit("64MB"), lookup_limit("270000000B"), lookup_limit("1GiB")) == ("16MB", "16MB", "16MB")
+    assert (lookup_limit("8MB"), lookup_limit("16MB")) == ("8MB", "16MB")  # a write set lower keeps its own
+    assert lookup_limit(None) is None and lookup_limit("lots") == "lots"  # DuckDB's default, or not ours to judge
 
 
 class _CheckpointFails:
