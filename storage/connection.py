@@ -183,7 +183,9 @@ class WriteSession:
         path = Path(path)
         _make_folder(path)
         if self._db is None:
-            self._db = duckdb.connect(config=ALLOCATOR_CONFIG)
+            # An in-memory database spills to ".tmp" in the working directory, wherever the crawl was
+            # started; a database opened from its file spills beside it: so does the session.
+            self._db = duckdb.connect(config={**ALLOCATOR_CONFIG, "temp_directory": f"{path}.tmp"})
         db = self._db
         try:
             _waiting_for_the_lock(path, lock_timeout, lambda: _attach(db, path))

@@ -506,3 +506,23 @@ def test_a_batch_checkpoints_at_its_commit_into_row_groups_of_its_own(
                              "WHERE column_name = 'html_gz'").fetchall()[0][0]  # fmt: skip
         assert con.execute("SELECT count(*) FROM pages").fetchone() == (1200,)
     assert groups == [300]  # four groups of one batch each, never merged into one of 1,200
+
+
+def test_a_write_that_spills_does_so_beside_the_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer's DuckDB is an in-memory one with the archive attached: by default it would spill
+    to ``.tmp`` in whatever folder the crawl was started from."""
+    started_in = tmp_path / "cwd"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
+    db = tmp_path / "archive" / "a.duckdb"
+    spilled: list[str] = []
+
+    def group_a_million(con: duckdb.DuckDBPyConnection) -> None:  # under the lookup's 16MB: it must spill
+        sql = "SELECT s, count(*) FROM (SELECT md5(range::VARCHAR) s FROM range(1000000)) GROUP BY s"
+        con.execute(sql).fetchmany(1)
+        spilled.extend(p.name for p in Path(f"{db}.tmp").iterdir())
+
+    writer = ArchiveWriter(db)
+    assert writer.write_batch([article("a1")], before=group_a_million).inserted == 1
+    writer.close()
+    assert spilled and not (started_in / ".tmp").exists()
