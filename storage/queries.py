@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,34 +34,35 @@ class KnownText:
     first_seen_at: datetime
 
 
-def known_articles(con: duckdb.DuckDBPyConnection, outlets: Sequence[str]) -> list[KnownArticle]:
-    """Articles of these outlets: what an incremental crawl must not fetch again."""
+def known_articles(con: duckdb.DuckDBPyConnection, outlets: Sequence[str],
+                   chunk_rows: int = 4096) -> Iterator[KnownArticle]:  # fmt: skip
+    """Articles of these outlets: what an incremental crawl must not fetch again. Streamed, so that
+    the whole archive's rows are never held at once."""
     if not outlets:
-        return []
-    rows = con.execute(
+        return
+    result = con.execute(
         "SELECT article_id, outlet, url, canonical_url, url_key, greatest(modified_at, updated_at) "
         "FROM articles WHERE outlet IN (SELECT unnest(?))",
         [list(outlets)],
-    ).fetchall()
-    return [KnownArticle(*r) for r in rows]
+    )
+    while rows := result.fetchmany(chunk_rows):
+        yield from (KnownArticle(*r) for r in rows)
 
 
-def settled_urls(con: duckdb.DuckDBPyConnection, outlets: Sequence[str]) -> dict[str, str]:
-    """URLs of these outlets that ended as a duplicate or a reject, mapped to the reason
-    (``duplicate`` or the reject reason), so the crawler can decide whether to try them again."""
+def settled_urls(con: duckdb.DuckDBPyConnection, outlets: Sequence[str],
+                 chunk_rows: int = 4096) -> Iterator[tuple[str, str]]:  # fmt: skip
+    """URLs of these outlets that ended as a duplicate or a reject, with the reason (``duplicate`` or
+    the reject reason), so the crawler can decide whether to try them again: the rejects first, then
+    the duplicates (a URL that is both is a duplicate). Streamed."""
     if not outlets:
-        return {}
-    out: dict[str, str] = {}
-    for url, reason in con.execute(
+        return
+    for sql in (
         "SELECT url, reason FROM rejects WHERE outlet IN (SELECT unnest(?)) AND stage = 'article'",
-        [list(outlets)],
-    ).fetchall():
-        out[url] = reason
-    for (url,) in con.execute(
-        "SELECT url FROM duplicates WHERE outlet IN (SELECT unnest(?))", [list(outlets)]
-    ).fetchall():
-        out[url] = "duplicate"
-    return out
+        "SELECT url, 'duplicate' FROM duplicates WHERE outlet IN (SELECT unnest(?))",
+    ):
+        result = con.execute(sql, [list(outlets)])
+        while rows := result.fetchmany(chunk_rows):
+            yield from rows
 
 
 def known_texts(con: duckdb.DuckDBPyConnection, since: datetime) -> list[KnownText]:

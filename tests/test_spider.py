@@ -14,6 +14,7 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
+from crawler.archive_view import KnownArticles, SettledUrls
 from crawler.spiders.outlet import OutletSpider, failure_reason
 from pipeline.items import Discovery, Duplicate, FetchedPage, Reject
 from pipeline.urls import article_id_for, url_key
@@ -77,18 +78,26 @@ def test_feed_entries_become_article_requests_once(spider: OutletSpider) -> None
     assert stats["sportnews/curvasud/skipped/too_old"] == 1
 
 
-def test_known_articles_are_fetched_again_only_when_changed(spider: OutletSpider) -> None:
+@pytest.mark.parametrize("packed", [False, True])  # the distributed seeder's dicts, crawler/archive_view.py
+def test_known_articles_are_fetched_again_only_when_changed(spider: OutletSpider, packed: bool) -> None:
     now = datetime.now(UTC)
     a, b = f"{BASE}/calcio/2026/03/04/a", f"{BASE}/calcio/2026/03/04/b"
     spider.known = {url_key(a): ("id-a", now - timedelta(hours=1)), url_key(b): ("id-b", now - timedelta(hours=1))}
+    if packed:
+        spider.known = KnownArticles.build(((k,), *v) for k, v in spider.known.items())
     out = run_feed(spider, feed((a, now - timedelta(hours=2)), (b, now)))
     assert [r.url for r in out if isinstance(r, Request)] == [b]
+    stats = spider.crawler.stats.get_stats()  # type: ignore[union-attr]
+    assert (stats["sportnews/curvasud/skipped/known"], stats["sportnews/curvasud/refetched/changed"]) == (1, 1)
 
 
-def test_settled_urls_are_not_retried_unless_transient(spider: OutletSpider) -> None:
+@pytest.mark.parametrize("packed", [False, True])
+def test_settled_urls_are_not_retried_unless_transient(spider: OutletSpider, packed: bool) -> None:
     now = datetime.now(UTC)
     gone, broken = f"{BASE}/calcio/2026/03/04/gone", f"{BASE}/calcio/2026/03/04/broken"
     spider.settled = {gone: "http_404", broken: "http_500"}
+    if packed:
+        spider.settled = SettledUrls.build(spider.settled.items())
     out = run_feed(spider, feed((gone, now), (broken, now)))
     assert [r.url for r in out if isinstance(r, Request)] == [broken]
 

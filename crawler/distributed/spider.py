@@ -49,6 +49,8 @@ class DistributedOutletSpider(OutletSpider):
     themselves, and take requests from the shared frontier.
     """
 
+    pack_archive_state = False  # the seeder publishes the keys and URLs themselves
+
     name = "outlet-redis"
 
     @classmethod

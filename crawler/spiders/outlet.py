@@ -25,6 +25,7 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler.archive_view import KnownArticles, SettledUrls
 from crawler.backlog import ArticleBacklog
 from crawler.discovery import Entry, extract_links, parse_feed, parse_robots_sitemaps, parse_sitemap
 from crawler.outlets.registry import select_outlets
@@ -33,7 +34,7 @@ from crawler.source_cache import SourceCache, source_url
 from pipeline.items import Discovery, Duplicate, FetchedPage, Reject
 from pipeline.urls import article_id_for, clean_url, url_key
 from storage.connection import ArchiveError, opened
-from storage.queries import known_articles, settled_urls
+from storage.queries import KnownArticle, known_articles, settled_urls
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,15 @@ def failure_reason(failure: Failure) -> tuple[str, str, int | None]:
     return "fetch_error", f"{type(exc).__name__}: {text}", None
 
 
+def archive_keys(article: KnownArticle) -> tuple[str, ...]:
+    """Every URL key a stored article is known under: the one it was stored with, and those of its
+    URL and canonical URL as this version of ``url_key`` makes them (a discovered URL is keyed so)."""
+    keys = {article.url_key, url_key(article.url)}
+    if article.canonical_url != article.url:
+        keys.add(url_key(article.canonical_url))
+    return tuple(keys)
+
+
 class OutletSpider(Spider):
     """Crawls one or more outlets: ``scrapy crawl outlet -a outlet=gazzetta[,cds]``.
 
@@ -136,6 +146,9 @@ class OutletSpider(Spider):
     """
 
     name = "outlet"
+    pack_archive_state = True
+    """The archive's known articles and settled URLs as packed digests (crawler/archive_view.py),
+    not dicts of strings: a spider that must hand their strings on (the distributed seeder) says no."""
 
     def __init__(
         self,
@@ -181,8 +194,9 @@ class OutletSpider(Spider):
         spider.seen_sources: set[str] = set()
         spider.scheduled: dict[str, int] = defaultdict(int)
         spider.source_errors: dict[str, list[str]] = defaultdict(list)
-        spider.known: dict[str, tuple[str, datetime | None]] = {}  # url_key -> (article_id, changed_at)
-        spider.settled: dict[str, str] = {}  # url -> duplicate / reject reason
+        # url_key -> (article_id, changed_at), url -> duplicate / reject reason: packed (crawler/archive_view.py)
+        spider.known: KnownArticles | dict[str, tuple[str, datetime | None]] = {}
+        spider.settled: SettledUrls | dict[str, str] = {}
         # A JOBDIR's disk queue keeps the frontier out of memory already, and must hold all of it
         # for Scrapy's pause and resume.
         spider.backlog = ArticleBacklog(0 if s.get("JOBDIR") else s.getint("SPORTNEWS_FRONTIER_WINDOW", 100))
@@ -209,11 +223,17 @@ class OutletSpider(Spider):
         """What earlier runs stored, so this run fetches only what is new or changed."""
         try:
             with opened(self.db_path, lock_timeout=self.settings.getfloat("SPORTNEWS_LOCK_TIMEOUT")) as con:
-                for a in known_articles(con, list(self.outlets)):
-                    for u in (a.url, a.canonical_url):
-                        self.known.setdefault(url_key(u), (a.article_id, a.changed_at))
-                    self.known.setdefault(a.url_key, (a.article_id, a.changed_at))
-                self.settled = settled_urls(con, list(self.outlets))
+                articles = ((archive_keys(a), a.article_id, a.changed_at)
+                            for a in known_articles(con, list(self.outlets)))  # fmt: skip
+                settled = settled_urls(con, list(self.outlets))
+                if self.pack_archive_state:
+                    self.known, self.settled = KnownArticles.build(articles), SettledUrls.build(settled)
+                else:
+                    self.known = {}
+                    for keys, article_id, changed_at in articles:
+                        for key in keys:
+                            self.known.setdefault(key, (article_id, changed_at))
+                    self.settled = dict(settled)
                 self.source_cache.load(con, list(self.outlets))
         except ArchiveError as exc:
             logger.error("cannot read the archive %s: %s", self.db_path, exc)
