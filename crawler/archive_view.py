@@ -14,21 +14,17 @@ article look known: it would be skipped until the other one leaves the archive.
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from pipeline.digest_keys import digest
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _NO_TIME = np.iinfo(np.int64).min
-
-
-def digest(text: str) -> int:
-    """64 bits of BLAKE2b of ``text``, signed (NumPy's int64)."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
 
 def _micros(when: datetime | None) -> int:

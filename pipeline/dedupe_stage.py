@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import numpy as np
 from scrapy.crawler import Crawler
 
 from pipeline import near_dupes
+from pipeline.digest_keys import DigestKeyed
 from pipeline.items import Duplicate, ExtractedArticle
 from pipeline.urls import article_id_for, url_key
 from storage import near_index
@@ -71,14 +73,21 @@ class Verdict:
     similarity: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Original:
-    """The first article seen with a given text."""
+    """The first article seen with a given text: one per stored text of the run and the window, so
+    slotted, the outlet's name shared and the time in UTC (``of``)."""
 
     article_id: str
     outlet: str
     url: str
     published_at: datetime | None
+
+    @classmethod
+    def of(cls, article_id: str, outlet: str, url: str, published_at: datetime | None) -> Original:
+        """One holding no more than it must: a page's outlet name arrives as a new string with each
+        extraction result, and its time with a time zone object of its own."""
+        return cls(article_id, sys.intern(outlet), url, published_at.astimezone(UTC) if published_at else None)
 
 
 def _when(value: str | datetime | None) -> datetime | None:
@@ -127,8 +136,9 @@ class DedupePipeline:
         self.crawler = crawler
         self.near = near or NearDupSettings()
         self.lock_timeout = lock_timeout
-        self.by_text: dict[str, Original] = {}
-        self.by_key: dict[str, str] = {}  # url_key -> URL it was stored under (this run)
+        # content_hash -> its first article; url_key -> the URL it was stored under (this run).
+        self.by_text: DigestKeyed[Original] = DigestKeyed()
+        self.by_key: DigestKeyed[str] = DigestKeyed()
         self._memory: duckdb.DuckDBPyConnection | None = None  # the index when there is no archive
         self._pending: list[tuple[ExtractedArticle, asyncio.Future[object]]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -159,7 +169,7 @@ class DedupePipeline:
         since = datetime.now(UTC) - timedelta(days=self.window_days)
         with opened(self.db_path, lock_timeout=self.lock_timeout) as con:
             for t in known_texts(con, since):
-                self.by_text.setdefault(t.content_hash, Original(t.article_id, t.outlet, t.url, t.published_at))
+                self.by_text.setdefault(t.content_hash, Original.of(t.article_id, t.outlet, t.url, t.published_at))
             if self.near.enabled:
                 removed = near_index.prune(con, since, near_dupes.SIGNATURE_VERSION)
                 if removed:
@@ -257,12 +267,12 @@ class DedupePipeline:
                 # Fetched second but published first: this is the first copy. Users ask "who wrote it
                 # first", so arrival order (which outlet a crawl reached first) must not decide.
                 item.predates = original.article_id
-                self.by_text[item.content_hash] = Original(article_id, item.outlet, item.url, published)
+                self.by_text[item.content_hash] = Original.of(article_id, item.outlet, item.url, published)
             else:
                 item.duplicate_of, item.duplicate_kind, item.similarity = original.article_id, "exact", 1.0
             self._stat("exact_other_outlet")
         else:
-            self.by_text[item.content_hash] = Original(article_id, item.outlet, item.url, published)
+            self.by_text[item.content_hash] = Original.of(article_id, item.outlet, item.url, published)
         self.by_key[key] = item.url
         return item
 
