@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Discovery:
-    """What a feed or sitemap said about an article URL before it was fetched."""
+    """What a feed or sitemap said about an article URL before it was fetched.
+
+    Slotted: one waits in the article backlog for every URL a sitemap listed until its turn (20,000
+    at once at the start of a 20,000-URL sitemap), and an instance dict cost 48 bytes more each."""
 
     via: str
     """How the URL was found: ``feed``, ``sitemap``, ``news-sitemap``, ``listing``."""
