@@ -9,8 +9,10 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any
 
 from pipeline.items import ExtractedArticle, FetchedPage, Reject
@@ -57,6 +59,24 @@ def init_pool_worker(nice: int = 0, mmap_threshold: int = 0) -> None:
     init_worker()
 
 
+@contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored in this process for the block, for the processes it spawns to
+    inherit. One that arrives meanwhile (the milliseconds of two spawns) is lost. A no-op outside
+    the main thread, where Python cannot change signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum in saved:
+        signal.signal(signum, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
 def default_workers() -> int:
     """One worker per core the process may use: extraction is CPU-bound."""
     try:
@@ -83,10 +103,23 @@ class ExtractionPool:
         self._slots: asyncio.Semaphore | None = None
 
     def start(self) -> None:
+        """Start the workers now, each immune to SIGINT and SIGTERM from its first instruction.
+
+        ProcessPoolExecutor spawns a worker at a submit that finds none idle, and a spawned worker
+        runs a new interpreter and imports the extraction stack for half a second before its
+        initializer ignores those signals: a Ctrl-C to the process group in that window (the first
+        page of a crawl) killed it with a KeyboardInterrupt, the pool broke, and its pages became
+        rejects. So the workers are spawned here, one warm-up task each, with both signals ignored:
+        an ignored signal stays ignored across exec, and Python leaves an ignored SIGINT alone.
+        """
         # "spawn": forking a process that runs the Twisted reactor and threads is unsafe.
         ctx = multiprocessing.get_context("spawn")
-        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=init_pool_worker,
-                                             initargs=(self.nice, self.mmap_threshold))  # fmt: skip
+        with _signals_ignored():
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                                 initializer=init_pool_worker,
+                                                 initargs=(self.nice, self.mmap_threshold))  # fmt: skip
+            for _ in range(self.workers):
+                self._executor.submit(os.getpid)  # none idle yet: each submit spawns one worker
 
     async def process(self, page: FetchedPage) -> ExtractedArticle | Reject:
         """Extract one page in a worker; a crashed worker becomes a reject, never an exception."""
