@@ -15,6 +15,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -57,9 +58,10 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         hits_first = list(sites.hits)
         second_run = crawl(outlets, db)
         second = snapshot(db)
+        hits_second = list(sites.hits)[len(hits_first) :]
         base = {key: sites.base(key) for key in sites}
     return {"first": first, "second": second, "base": base, "hits": hits_first, "stdout": first_run.stdout,
-            "second_stdout": second_run.stdout}  # fmt: skip
+            "second_stdout": second_run.stdout, "hits_second": hits_second}  # fmt: skip
 
 
 def url(crawled: dict[str, Any], outlet: str, path: str) -> str:
@@ -156,6 +158,14 @@ def test_run_is_recorded_per_outlet(crawled: dict[str, Any]) -> None:
     assert all(r["status"] == "ok" for r in outlets.values())
     assert sum(r["stored"] for r in outlets.values()) == len(crawled["first"]["articles"])
     assert "curvasud" in crawled["stdout"] and "total" in crawled["stdout"]
+
+
+def test_second_run_fetches_no_stored_article_again(crawled: dict[str, Any]) -> None:
+    """The archive's view (crawler/archive_view.py) answers for every stored article: the feeds
+    and sitemaps are read again, none of the pages they list that the archive holds."""
+    stored = {urlsplit(a["url"]).path for a in crawled["first"]["articles"]}
+    again = [h.path for h in crawled["hits_second"] if h.path.split("?")[0] in stored]
+    assert stored and crawled["hits_second"] and not again
 
 
 def test_second_run_changes_nothing(crawled: dict[str, Any]) -> None:
