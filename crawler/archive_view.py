@@ -64,10 +64,6 @@ class _Packed:
     def __len__(self) -> int:
         return len(self._digests)
 
-    @property
-    def nbytes(self) -> int:
-        return self._digests.nbytes + self._rows.nbytes
-
 
 class KnownArticles(_Packed):
     """URL key -> (article_id, changed_at) of the stored articles, read like the dict it replaces."""
@@ -106,10 +102,6 @@ class KnownArticles(_Packed):
             return self[key]
         except KeyError:
             return default
-
-    @property
-    def nbytes(self) -> int:
-        return super().nbytes + self._ids.nbytes + self._changed.nbytes
 
 
 class SettledUrls(_Packed):
