@@ -6,7 +6,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -56,7 +56,7 @@ class Candidate:
 
 
 SHARING_CHUNK_ROWS = 4096
-"""Signatures read at once (for ``keep``, then whole): about 2 MB."""
+"""Signatures read at once, with their columns: about 3 MB."""
 
 Keep = Callable[[np.ndarray, list[str], list[bytes]], np.ndarray]
 """``keep(queries, article_ids, signatures)``: a boolean mask over the rows that share bands."""
@@ -86,11 +86,14 @@ def candidates(
     order. The window applies to the signatures; band rows outside it are deleted when a crawl
     starts (``prune``).
 
-    With ``keep``, the signatures are read with their ids alone, ``chunk_rows`` at a time, and only
-    the versions ``keep`` marks are read whole. A story republished many times gives each new copy
-    as many candidates as it has copies, nearly all below every threshold; building a full
-    candidate (two time-zoned timestamps, five strings) for each took 0.4 s a batch by the end of
-    a 20,000-page crawl (benchmarks/throughput.py, whose pages are 130 stories republished).
+    The signatures come ``chunk_rows`` at a time, and with ``keep`` only the rows it marks become
+    candidates. A story republished many times gives each new copy as many candidates as it has
+    copies, nearly all below every threshold; building a full candidate (two time-zoned
+    timestamps, five strings) for each took 0.4 s a batch by the end of a 20,000-page crawl
+    (benchmarks/throughput.py, whose pages are 130 stories republished). The rows are read whole
+    in one scan all the same, their times as integers (``_CANDIDATE_COLUMNS``): the scan of the
+    window's signatures is what costs, and reading the ids and signatures first, then the kept rows
+    whole in a second scan, took 37 ms of CPU a batch at the end of that crawl against 22 ms.
     """
     if not queries:
         return []
@@ -104,37 +107,46 @@ def candidates(
     sharing: dict[int, list[int]] = {}  # signature id -> the queries sharing bands with it
     for qid, sig_id in zip(pairs["qid"].tolist(), pairs["sig_id"].tolist(), strict=True):
         sharing.setdefault(sig_id, []).append(qid)
-    if keep is not None:
-        chosen: dict[int, list[int]] = {}
-        for rows in _signatures(con, sharing, since, signature_version, "s.sig_id, s.article_id, s.signature",
-                                chunk_rows):  # fmt: skip
-            expanded = [(qid, sig_id, article_id, sig) for sig_id, article_id, sig in rows for qid in sharing[sig_id]]
-            qids, sig_ids, article_ids, signatures = (list(c) for c in zip(*expanded, strict=True))
-            mask = keep(np.asarray(qids, dtype=np.int64), article_ids, signatures)
-            for qid, sig_id, kept in zip(qids, sig_ids, mask, strict=True):
-                if kept:
-                    chosen.setdefault(sig_id, []).append(qid)
-        sharing = chosen
-    found = [
-        (qid, row[0], Candidate(qid, *row[1:]))
-        for rows in _signatures(con, sharing, since, signature_version, "s.sig_id, " + _STORED, chunk_rows)
-        for row in rows
-        for qid in sharing[row[0]]
-    ]
+    found: list[tuple[int, int, Candidate]] = []
+    for rows in _signatures(con, sharing, since, signature_version, chunk_rows):
+        expanded = [(qid, row) for row in rows for qid in sharing[row[0]]]
+        if keep is not None:
+            mask = keep(np.fromiter((qid for qid, _ in expanded), dtype=np.int64, count=len(expanded)),
+                        [row[1] for _, row in expanded], [row[7] for _, row in expanded])  # fmt: skip
+            expanded = [pair for pair, kept in zip(expanded, mask.tolist(), strict=True) if kept]
+        found.extend((qid, row[0], _candidate(qid, row)) for qid, row in expanded)
     found.sort(key=lambda f: (f[0], f[1]))
     return [candidate for _, _, candidate in found]
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CANDIDATE_COLUMNS = (
+    "s.sig_id, s.article_id, s.outlet, s.root_id, s.content_hash, "
+    "epoch_us(s.published_at), epoch_us(s.first_seen_at), s.signature"
+)
+"""A signature row as ``_signatures`` reads it: its times as microseconds since the epoch, which
+DuckDB hands over as integers, where a TIMESTAMPTZ becomes a datetime with a time zone object of
+its own (``_candidate`` builds those for the kept rows only)."""
+
+
+def _candidate(query: int, row: tuple[Any, ...]) -> Candidate:
+    """The ``Candidate`` of a ``_CANDIDATE_COLUMNS`` row, its times in UTC."""
+    _, article_id, outlet, root_id, content_hash, published_us, seen_us, signature = row
+    published = None if published_us is None else _EPOCH + timedelta(microseconds=published_us)
+    seen = _EPOCH + timedelta(microseconds=seen_us)
+    return Candidate(query, article_id, outlet, root_id, content_hash, published, seen, signature)
+
+
 def _signatures(con: duckdb.DuckDBPyConnection, sig_ids: Iterable[int], since: datetime, signature_version: int,
-                columns: str, chunk_rows: int) -> Iterator[list[tuple[Any, ...]]]:  # fmt: skip
-    """``columns`` of the signatures with these ids in the window, ``chunk_rows`` rows at a time, unordered
-    (sorted, DuckDB would hold the whole result before the first row)."""
+                chunk_rows: int) -> Iterator[list[tuple[Any, ...]]]:  # fmt: skip
+    """``_CANDIDATE_COLUMNS`` of the signatures with these ids in the window, ``chunk_rows`` rows at a
+    time, unordered (sorted, DuckDB would hold the whole result before the first row)."""
     ids = np.unique(np.fromiter(sig_ids, dtype=np.int64))
     if not len(ids):
         return
     with registered(con, "_near_ids", {"sig_id": ids}):
         result = con.execute(
-            f"SELECT {columns} FROM minhash_signatures s "
+            f"SELECT {_CANDIDATE_COLUMNS} FROM minhash_signatures s "
             "WHERE s.sig_id IN (SELECT sig_id FROM _near_ids) AND s.first_seen_at >= ? AND s.signature_version = ?",
             [since, signature_version],
         )
@@ -142,8 +154,6 @@ def _signatures(con: duckdb.DuckDBPyConnection, sig_ids: Iterable[int], since: d
             yield rows
 
 
-_STORED = "s.article_id, s.outlet, s.root_id, s.content_hash, s.published_at, s.first_seen_at, s.signature"
-"""A candidate's columns after its query's position, in ``Candidate``'s order."""
 _SHARING = """
     SELECT q.qid, b.sig_id
     FROM _near_queries q JOIN minhash_bands b ON b.hash = q.hash

@@ -410,10 +410,10 @@ def test_the_window_prunes_the_index(tmp_path: Path) -> None:
         assert con.execute("SELECT article_id FROM minhash_signatures").fetchall() == [(article_id_for(copy.url_key),)]
 
 
-def test_candidates_below_every_threshold_are_never_read_whole(tmp_path: Path) -> None:
-    """A story republished many times: the lookup reads whole only what ``keep`` marks, and those
-    candidates are the very ones the full read gives, in its order. The rows sharing bands reach
-    ``keep`` ``chunk_rows`` at a time, each once."""
+def test_candidates_below_every_threshold_are_never_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A story republished many times: the lookup builds candidates only for what ``keep`` marks, and
+    those are the very ones the lookup without ``keep`` gives, in its order. The rows sharing bands
+    reach ``keep`` ``chunk_rows`` at a time, each once."""
     db = tmp_path / "a.duckdb"
     stored = [crafted(agree)[1] for agree in (128, 96, 64, 30, 12)]  # 5 versions, less and less alike
     entries = [near_index.IndexEntry(f"a{n}", "curvasud", None, f"h{n}", NOW, NOW, sig, near_dupes.band_hashes(sig))
@@ -429,9 +429,19 @@ def test_candidates_below_every_threshold_are_never_read_whole(tmp_path: Path) -
             seen.append(article_ids)
             return near_dupes.similarities([query] * len(signatures), signatures) >= 0.5
 
+        built: list[str] = []
+
+        def candidate(query: int, row: tuple[object, ...]) -> near_index.Candidate:
+            built.append(str(row[1]))
+            return make(query, row)
+
+        make = near_index._candidate
+        monkeypatch.setattr(near_index, "_candidate", candidate)
         for chunk_rows in (near_index.SHARING_CHUNK_ROWS, 2):
             seen.clear()
+            built.clear()
             kept = near_index.candidates(*args, keep=keep, chunk_rows=chunk_rows)
+            assert sorted(built) == ["a0", "a1", "a2"]
             assert sorted(c.article_id for c in full) == ["a0", "a1", "a2", "a3", "a4"]
             assert max(len(ids) for ids in seen) <= chunk_rows
             assert sorted(a for ids in seen for a in ids) == sorted(c.article_id for c in full)  # with signatures alone
