@@ -12,6 +12,7 @@ from w3lib.encoding import html_to_unicode, read_bom
 
 from . import dates, near_dupes
 from .extract import NotHTMLError, extract
+from .inline_code import strip_inline_code
 from .items import ExtractedArticle, FetchedPage, Reject
 from .language import detect_language, init_language
 from .text import content_hash, word_count
@@ -155,7 +156,7 @@ def _process(page: FetchedPage) -> ExtractedArticle | Reject:
         return _reject(page, "no_text", "empty body")
     if why := _not_html(page):
         return _reject(page, "not_html", why)
-    html = decode_page(page.content_type, page.body)
+    html = decode_page(page.content_type, strip_inline_code(page.body))  # pipeline/inline_code.py says why
     fetched_at = dates.to_datetime(page.fetched_at, datetime.now(UTC))
 
     try:

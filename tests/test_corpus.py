@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from pipeline import worker
 from pipeline.items import Discovery, ExtractedArticle, FetchedPage, Reject
 from pipeline.worker import init_worker, process_page
 
@@ -91,7 +92,7 @@ def corpus_pages() -> list[Path]:
     return sorted(CORPUS.glob("*.json")) if CORPUS.is_dir() else []
 
 
-def run_page(path: Path) -> PageResult:
+def run_page(path: Path, fetched_at: str | None = None) -> PageResult:
     gold = json.loads(path.read_text(encoding="utf-8"))
     body = gzip.decompress(path.with_name(gold["id"] + ".html.gz").read_bytes())
     url = gold.get("url") or f"https://example.org/{gold['id']}"
@@ -101,7 +102,7 @@ def run_page(path: Path) -> PageResult:
         body=body,
         content_type="text/html",
         http_status=200,
-        fetched_at=datetime.now(UTC).isoformat(),
+        fetched_at=fetched_at or datetime.now(UTC).isoformat(),
         # A listing with no date: only the page's own evidence counts for the date.
         discovery=Discovery(via="listing", source_url=url),
     )
@@ -198,3 +199,21 @@ def test_snippets_present_and_absent(corpus_results: list[PageResult]) -> None:
         pytest.skip("no snippet annotations in this corpus")
     assert found / (found + missing) >= 0.8
     assert leaked <= 0.2 * max(total_without, 1)
+
+
+def test_emptying_inline_code_changes_no_extraction(
+    corpus_results: list[PageResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every corpus page gives the same record with its scripts and styles emptied before parsing
+    (pipeline/inline_code.py) as with them left in: nothing the extraction reads is in them."""
+    monkeypatch.setattr(worker, "strip_inline_code", lambda body: body)
+    fields = ("text", "title", "authors", "published_at", "modified_at", "section", "tags", "image",
+              "description", "canonical_url", "language", "page_kind")  # fmt: skip
+    for r in corpus_results:
+        when = r.result.fetched_at if isinstance(r.result, ExtractedArticle) else None  # "2 ore fa" alike
+        whole = run_page(CORPUS / f"{r.gold['id']}.json", when).result
+        assert type(whole) is type(r.result), r.gold["id"]
+        if isinstance(whole, ExtractedArticle) and isinstance(r.result, ExtractedArticle):
+            assert [getattr(whole, f) for f in fields] == [getattr(r.result, f) for f in fields], r.gold["id"]
+        else:
+            assert (whole.reason, whole.detail) == (r.result.reason, r.result.detail), r.gold["id"]  # type: ignore[union-attr]
