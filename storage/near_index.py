@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from storage.sql import one, registered
+from storage.sql import insert_rows, one, registered
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +154,8 @@ def _signatures(con: duckdb.DuckDBPyConnection, sig_ids: Iterable[int], since: d
             yield rows
 
 
+_SIGNATURE_COLUMNS = ("sig_id", "article_id", "outlet", "root_id", "content_hash", "published_at", "first_seen_at",
+                      "signature_version", "signature")  # fmt: skip
 _SHARING = """
     SELECT q.qid, b.sig_id
     FROM _near_queries q JOIN minhash_bands b ON b.hash = q.hash
@@ -179,23 +181,13 @@ def add(con: duckdb.DuckDBPyConnection, entries: Iterable[IndexEntry], signature
             "INSERT INTO minhash_bands (band, hash, sig_id, first_seen_at) "
             "SELECT band, hash, sig_id, to_timestamp(seen) FROM _near_bands"
         ).fetchall()
-    con.execute(
-        "INSERT INTO minhash_signatures (sig_id, article_id, outlet, root_id, content_hash, published_at, "
-        "first_seen_at, signature_version, signature) "
-        "SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-        "unnest(?::VARCHAR[]), unnest(?::TIMESTAMPTZ[]), unnest(?::TIMESTAMPTZ[]), ?, unnest(?::BLOB[])",
-        [
-            ids.tolist(),
-            [e.article_id for e in entries],
-            [e.outlet for e in entries],
-            [e.root_id for e in entries],
-            [e.content_hash for e in entries],
-            [e.published_at for e in entries],
-            [e.first_seen_at for e in entries],
-            signature_version,
-            [e.signature for e in entries],
-        ],
-    ).fetchall()
+    # Bound as NumPy object columns (storage.sql.insert_rows), not as nine LIST parameters: 3 ms of
+    # CPU for 250 signatures instead of 6-9.
+    insert_rows(con, "minhash_signatures", _SIGNATURE_COLUMNS, [
+        [sig_id, e.article_id, e.outlet, e.root_id, e.content_hash, e.published_at, e.first_seen_at,
+         signature_version, e.signature]
+        for sig_id, e in zip(ids.tolist(), entries, strict=True)
+    ])  # fmt: skip
     return len(entries)
 
 
