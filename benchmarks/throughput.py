@@ -248,6 +248,7 @@ print(json.dumps({"summary": stats.get("sportnews/summary", {}), "main_cpu_s": t
                   "workers_cpu_s": t.children_user + t.children_system,
                   "write_s": stats.get("sportnews/store/write_seconds", 0.0),
                   "write_cpu_s": stats.get("sportnews/store/write_cpu_seconds", 0.0),
+                  "lookup_cpu_s": stats.get("sportnews/store/lookup_cpu_seconds", 0.0),
                   "batches": stats.get("sportnews/store/batches", 0)}, default=str))
 """
 """The crawl, in a process of its own so its memory and CPU are measured alone."""
@@ -321,6 +322,7 @@ def main() -> None:
     summary = (stats.get("summary") or {}).get("bench", {})
     stored, fetched = int(summary.get("stored", 0)), int(summary.get("fetched", 0))
     write_s, write_cpu = float(stats.get("write_s", 0.0)), float(stats.get("write_cpu_s", 0.0))
+    lookup_cpu = float(stats.get("lookup_cpu_s", 0.0))  # the near-duplicate lookup, part of write_cpu
     # Every fetched page went the whole way (article, duplicate or reject), as every page of the
     # baseline went through trafilatura: the two rates count the same pages.
     e2e = fetched / wall if wall else 0.0
@@ -330,7 +332,9 @@ def main() -> None:
           f"{server_cpu:.1f} more) cpu_cores_busy={cpu / wall:.2f} peak_rss_mb={sampler.peak_rss_kb / 1024:.0f} "
           f"(crawl process {sampler.peak_root_rss_kb / 1024:.0f}) peak_pss_mb={sampler.peak_pss_kb / 1024:.0f} "
           f"duckdb_write_s={write_s:.2f} duckdb_write_share={write_s / wall:.1%} "
-          f"(CPU {write_cpu:.2f}s, {write_cpu / wall:.1%} of wall; {stats.get('batches', 0)} batches)")  # fmt: skip
+          f"(CPU {write_cpu:.2f}s, {write_cpu / wall:.1%} of wall, of which the near-duplicate lookup "
+          f"{lookup_cpu:.2f}s and the rest {(write_cpu - lookup_cpu) / wall:.1%} of wall; "
+          f"{stats.get('batches', 0)} batches)")  # fmt: skip
     print(f"end_to_end_pages_s={e2e:.1f} extraction_only_pages_s={baseline:.1f} ratio={e2e / baseline:.2f} "
           f"(stored articles only: {stored / wall:.1f}/s, ratio {stored / wall / baseline:.2f})")  # fmt: skip
     if not args.keep:

@@ -78,6 +78,7 @@ class StorePipeline:
         self.archive_error: ArchiveError | None = None
         self.dedupe: DedupePipeline | None = None
         self.near_pending: list[tuple[ExtractedArticle, dict[str, Any]]] = []
+        self.lookup_cpu = 0.0  # CPU seconds of the near-duplicate lookups inside the current write
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -180,7 +181,7 @@ class StorePipeline:
         self.near_pending = [p for p in self.near_pending if id(p[1]) not in taken]
         self.oldest = time.monotonic() if self.buffered() else None
         look_up = functools.partial(self.resolve_near, pending=pending) if pending else None
-        started = time.perf_counter()
+        started, self.lookup_cpu = time.perf_counter(), 0.0
         try:
             result, cpu = await asyncio.to_thread(self._timed_write, articles, duplicates, rejects, look_up)
         except ArchiveLockedError as exc:
@@ -200,6 +201,8 @@ class StorePipeline:
         if self.crawler is not None and self.crawler.stats is not None:
             self.crawler.stats.inc_value("sportnews/store/write_seconds", time.perf_counter() - started)
             self.crawler.stats.inc_value("sportnews/store/write_cpu_seconds", cpu)
+            # The part of it the near-duplicate lookup took (DedupePipeline.resolve_in, on the write's thread).
+            self.crawler.stats.inc_value("sportnews/store/lookup_cpu_seconds", self.lookup_cpu)
             self.crawler.stats.inc_value("sportnews/store/batches")
         self._count(articles, duplicates, rejects, result.written_ids)
         return True
@@ -226,7 +229,11 @@ class StorePipeline:
                      ) -> None:  # fmt: skip
         """The batch's deferred near-duplicate verdicts, copied onto the rows about to be written."""
         assert self.dedupe is not None
-        self.dedupe.resolve_in(con, [item for item, _ in pending])
+        started = time.thread_time()
+        try:
+            self.dedupe.resolve_in(con, [item for item, _ in pending])
+        finally:  # an attempt that fails costs its CPU too
+            self.lookup_cpu += time.thread_time() - started
         for item, row in pending:
             row.update(duplicate_of=item.duplicate_of, duplicate_kind=item.duplicate_kind,
                        similarity=item.similarity, near_pending=False)  # fmt: skip

@@ -8,6 +8,7 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from benchmarks.dedupe_texts import TEXTS
 from benchmarks.make_dedupe_pairs import PAIRS_FILE, load_pairs
 from pipeline import near_dupes
 from pipeline.dedupe_stage import DedupePipeline, NearDupSettings, Verdict
-from pipeline.items import Discovery, Duplicate, ExtractedArticle
+from pipeline.items import Discovery, Duplicate, ExtractedArticle, Reject
 from pipeline.store_stage import article_row
 from pipeline.text import content_hash
 from pipeline.urls import article_id_for, url_key
@@ -365,6 +366,45 @@ def test_the_crawl_defers_near_lookups_to_the_write_and_links_the_same(tmp_path:
     assert got == {update.url: (None, None), copy.url: (root, "near")}  # the update folded into the original
     assert rows(db, "SELECT revisions FROM articles WHERE article_id = '" + root + "'") == [(2,)]
     assert rows(db, "SELECT count(DISTINCT article_id) FROM minhash_signatures") == [(2,)]
+
+
+def test_the_write_reports_the_cpu_of_its_near_duplicate_lookup_apart(tmp_path: Path) -> None:
+    """The crawl's stats give a write's CPU and the part of it its near-duplicate lookup took, so that
+    benchmarks/throughput.py can tell the two apart; a batch with nothing to look up adds none."""
+    from scrapy.settings import Settings
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from pipeline.store_stage import StorePipeline
+
+    db = tmp_path / "a.duckdb"
+    pipe = stage(db)
+    pipe.open_spider()
+    pipe.deferred = True
+    crawler = SimpleNamespace(stats=MemoryStatsCollector(SimpleNamespace(settings=Settings())),
+                              engine=None)  # fmt: skip
+    store_stage = StorePipeline(ArchiveWriter(db), batch_size=100, flush_seconds=3600, crawler=crawler)  # type: ignore[arg-type]
+    store_stage.dedupe = pipe
+    stats = crawler.stats
+
+    async def write(*items: ExtractedArticle) -> None:
+        for it in items:
+            await store_stage.process_item(await pipe.process_item(it))
+        await store_stage.flush(final=True)
+
+    asyncio.run(write(*(item(f"outlet{n}", f"https://x{n}.it/calcio/derby", DERBY) for n in range(3))))
+    write_cpu, lookup_cpu = (stats.get_value(f"sportnews/store/{k}_cpu_seconds") for k in ("write", "lookup"))
+    assert stats.get_value("sportnews/store/batches") == 1
+    assert 0 < lookup_cpu < write_cpu
+    rejected = Reject(outlet="curvasud", url="https://x.it/vuota", reason="no_text", detail="empty body")
+
+    async def write_reject() -> None:  # a batch with nothing to look up
+        await store_stage.process_item(rejected)
+        await store_stage.flush(final=True)
+
+    asyncio.run(write_reject())
+    assert stats.get_value("sportnews/store/batches") == 2
+    assert stats.get_value("sportnews/store/lookup_cpu_seconds") == lookup_cpu
+    assert stats.get_value("sportnews/store/write_cpu_seconds") > write_cpu
 
 
 def test_copies_in_one_batch_link_to_the_earliest_published() -> None:
