@@ -15,48 +15,45 @@ LD = (b'<script type="application/ld+json">'
       b'{"@type": "NewsArticle", "datePublished": "2026-11-20T10:00:00+01:00"}</script>')  # fmt: skip
 
 
-def test_scripts_and_styles_are_emptied_and_json_ld_kept() -> None:
-    page = (b"<html><head><style>p { color: red }</style>" + LD + b'<script src="a.js"></script>'
-            b"<script>var s = '<p>not text</p>';</script></head><body><p>Testo</p></body></html>")  # fmt: skip
-    assert strip_inline_code(page) == (
+EMPTIED = {
+    "scripts and styles emptied, JSON-LD and external scripts kept": (
+        b"<html><head><style>p { color: red }</style>" + LD + b'<script src="a.js"></script>'
+        b"<script>var s = '<p>not text</p>';</script></head><body><p>Testo</p></body></html>",
         b"<html><head><style></style>" + LD + b'<script src="a.js"></script>'
-        b"<script></script></head><body><p>Testo</p></body></html>"
-    )
+        b"<script></script></head><body><p>Testo</p></body></html>",
+    ),
+    "tags in any case, closing tags with spaces": (
+        b"<P>a</P><SCRIPT TYPE='text/javascript'>x < y</SCRIPT ><Style media=all>b{}</STYLE><p>b</p>",
+        b"<P>a</P><SCRIPT TYPE='text/javascript'></SCRIPT ><Style media=all></STYLE><p>b</p>",
+    ),
+    "a quoted > does not end the opening tag": (
+        b"<script data-x=\"a>b\" data-y='>'>code()</script><p>kept</p>",
+        b"<script data-x=\"a>b\" data-y='>'></script><p>kept</p>",
+    ),
+    # An opening tag commented out must not swallow the page up to the next real closing tag.
+    "a script tag inside a comment is text": (
+        b'<!-- <script src="old.js"> --><p>Il testo</p><script>x()</script><p>fine</p>',
+        b'<!-- <script src="old.js"> --><p>Il testo</p><script></script><p>fine</p>',
+    ),
+    "an element left open keeps the rest of the page": (
+        b"<p>uno</p><script>x()</script><p>due</p><script>never closed <p>tre</p>",
+        b"<p>uno</p><script></script><p>due</p><script>never closed <p>tre</p>",
+    ),
+}  # fmt: skip
 
 
-def test_tags_in_any_case_and_closing_tags_with_spaces() -> None:
-    page = b"<P>a</P><SCRIPT TYPE='text/javascript'>x < y</SCRIPT ><Style media=all>b{}</STYLE><p>b</p>"
-    assert (
-        strip_inline_code(page) == b"<P>a</P><SCRIPT TYPE='text/javascript'></SCRIPT ><Style media=all></STYLE><p>b</p>"
-    )
+@pytest.mark.parametrize(("page", "expected"), EMPTIED.values(), ids=EMPTIED.keys())
+def test_the_text_of_scripts_and_styles_is_removed(page: bytes, expected: bytes) -> None:
+    assert strip_inline_code(page) == expected
 
 
-def test_a_quoted_angle_bracket_does_not_end_the_opening_tag() -> None:
-    page = b"<script data-x=\"a>b\" data-y='>'>code()</script><p>kept</p>"
-    assert strip_inline_code(page) == b"<script data-x=\"a>b\" data-y='>'></script><p>kept</p>"
-
-
-def test_a_script_tag_inside_a_comment_is_text() -> None:
-    """An opening tag commented out must not swallow the page up to the next real closing tag."""
-    page = b'<!-- <script src="old.js"> --><p>Il testo</p><script>x()</script><p>fine</p>'
-    assert strip_inline_code(page) == b'<!-- <script src="old.js"> --><p>Il testo</p><script></script><p>fine</p>'
-
-
-def test_names_that_only_begin_like_script_or_style_are_left() -> None:
-    page = b"<scripted>a</scripted><styles>b</styles><style-x>c</style-x>"
+@pytest.mark.parametrize("page", [
+    b"<scripted>a</scripted><styles>b</styles><style-x>c</style-x>",  # names that only begin like them
+    b"<html><body><p>Nessuno script qui.</p></body></html>",
+    "<html><script>x()</script><p>ciao</p></html>".encode("utf-16"),  # its tags are not ASCII bytes
+], ids=["look-alike names", "no inline code", "utf-16"])  # fmt: skip
+def test_pages_with_nothing_to_empty_are_returned_as_they_are(page: bytes) -> None:
     assert strip_inline_code(page) is page
-
-
-def test_an_element_left_open_keeps_the_rest_of_the_page() -> None:
-    page = b"<p>uno</p><script>x()</script><p>due</p><script>never closed <p>tre</p>"
-    assert strip_inline_code(page) == b"<p>uno</p><script></script><p>due</p><script>never closed <p>tre</p>"
-
-
-def test_pages_without_inline_code_and_utf16_pages_are_returned_as_they_are() -> None:
-    plain = b"<html><body><p>Nessuno script qui.</p></body></html>"
-    assert strip_inline_code(plain) is plain
-    utf16 = "<html><script>x()</script><p>ciao</p></html>".encode("utf-16")
-    assert strip_inline_code(utf16) is utf16
 
 
 ARTICLE = (
@@ -75,11 +72,12 @@ def fetched(body: bytes) -> FetchedPage:
                        discovery=Discovery(via="listing", source_url="https://curvasud.it/"))  # fmt: skip
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _worker() -> None:
+@pytest.fixture(scope="module")
+def extraction_worker() -> None:
     init_worker()
 
 
+@pytest.mark.usefixtures("extraction_worker")
 def test_a_page_heavy_with_inline_code_extracts_as_it_would_without() -> None:
     """Two megabytes of bundled script and CSS, with markup inside its strings: the article is the
     same as from the page without them, and the worker parses only the emptied page."""
