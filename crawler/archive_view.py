@@ -16,14 +16,13 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import numpy as np
 
 from pipeline.digest_keys import digest
+from storage.sql import EPOCH, MICROSECOND, utc_from_micros
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 _NO_TIME = np.iinfo(np.int64).min
 
 
@@ -32,7 +31,7 @@ def _micros(when: datetime | None) -> int:
         return int(_NO_TIME)
     if when.tzinfo is None:  # a TIMESTAMP column: the archive stores UTC
         when = when.replace(tzinfo=UTC)
-    return (when - _EPOCH) // _MICROSECOND
+    return (when - EPOCH) // MICROSECOND
 
 
 def _first_of_each(digests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -95,7 +94,7 @@ class KnownArticles(_Packed):
         if row is None:
             raise KeyError(key)
         micros = int(self._changed[row])
-        return self._ids[row].decode("utf-8"), None if micros == _NO_TIME else _EPOCH + micros * _MICROSECOND
+        return self._ids[row].decode("utf-8"), None if micros == _NO_TIME else utc_from_micros(micros)
 
     def get(self, key: str, default: tuple[str, datetime | None] | None = None) -> tuple[str, datetime | None] | None:
         try:

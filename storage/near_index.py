@@ -6,13 +6,13 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import duckdb
 import numpy as np
 
-from storage.sql import insert_rows, one, registered
+from storage.sql import insert_rows, one, registered, utc_from_micros
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,6 @@ def candidates(
     return [candidate for _, _, candidate in found]
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CANDIDATE_COLUMNS = (
     "s.sig_id, s.article_id, s.outlet, s.root_id, s.content_hash, "
     "epoch_us(s.published_at), epoch_us(s.first_seen_at), s.signature"
@@ -132,9 +131,8 @@ its own (``_candidate`` builds those for the kept rows only)."""
 def _candidate(query: int, row: tuple[Any, ...]) -> Candidate:
     """The ``Candidate`` of a ``_CANDIDATE_COLUMNS`` row, its times in UTC."""
     _, article_id, outlet, root_id, content_hash, published_us, seen_us, signature = row
-    published = None if published_us is None else _EPOCH + timedelta(microseconds=published_us)
-    seen = _EPOCH + timedelta(microseconds=seen_us)
-    return Candidate(query, article_id, outlet, root_id, content_hash, published, seen, signature)
+    published = None if published_us is None else utc_from_micros(published_us)
+    return Candidate(query, article_id, outlet, root_id, content_hash, published, utc_from_micros(seen_us), signature)
 
 
 def _signatures(con: duckdb.DuckDBPyConnection, sig_ids: Iterable[int], since: datetime, signature_version: int,

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
 import numpy as np
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def utc_from_micros(micros: int) -> datetime:
+    """A time held as microseconds since the epoch, as a UTC datetime.
+
+    For times read as DuckDB's ``epoch_us`` (cheaper than letting DuckDB build a datetime, with its
+    own time zone object, for every row when few are used) or packed in an int64 array.
+    """
+    return EPOCH + micros * MICROSECOND
 
 
 def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
