@@ -27,6 +27,9 @@ SPORTNEWS_EXTRACT_QUEUE = 64
 SPORTNEWS_MALLOC_MMAP_THRESHOLD = 131072
 """Bytes from which glibc's malloc maps an allocation of its own, given back when freed, in the crawl
 process and its workers (pipeline/malloc_tuning.py says why); 0 leaves glibc's adjusting default."""
+SPORTNEWS_GC_FREEZE = True
+"""Objects of the crawl's start-up frozen out of the garbage collector's full collections while the
+spider runs (crawler/gc_freeze.py says why); False collects them as Python does by default."""
 SPORTNEWS_BATCH_SIZE = 250
 """Articles per write transaction at most (with the duplicates and rejects buffered meanwhile);
 a write is due once this many rows wait. The memory of a write grows with its batch: DuckDB holds
@@ -110,6 +113,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.run_record.RunRecorder": 500,
     "crawler.progress.CrawlProgress": 510,
+    "crawler.gc_freeze.FreezeStartup": 520,
 }
 
 # Pages are large: let fewer responses queue in the scraper before downloading pauses.
