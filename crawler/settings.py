@@ -19,9 +19,12 @@ SPORTNEWS_CONTACT_URL = "https://github.com/sportnews/sportnews"
 """Where an outlet's admin can read who we are; part of the user agent."""
 SPORTNEWS_EXTRACT_WORKERS = 0
 """Extraction worker processes; 0 means one per CPU core."""
-SPORTNEWS_EXTRACT_NICE = 0
+SPORTNEWS_EXTRACT_NICE = 10
 """Niceness added to the extraction workers, so that the crawl process (downloads, the write
-batches) never waits for a core behind its own workers."""
+batches) never waits for a core behind its own workers: with both cores extracting, each write
+batch waited for one (2,000 pages, benchmarks/throughput.py: writes 3.6-3.8 s of wall for 2.0-2.1 s
+of CPU at 0, 2.1-2.8 s for 1.8-2.3 s at 10, at the same throughput). The workers still take every
+core the crawl process leaves idle; 0 runs them at the crawl's priority."""
 SPORTNEWS_EXTRACT_QUEUE = 64
 """Pages waiting for or in extraction at most; downloading pauses beyond it so memory stays flat."""
 SPORTNEWS_MALLOC_MMAP_THRESHOLD = 131072

@@ -32,7 +32,7 @@ class ExtractPipeline:
         mmap_threshold = s.getint("SPORTNEWS_MALLOC_MMAP_THRESHOLD", 0)
         tune_malloc(mmap_threshold)
         pool = ExtractionPool(s.getint("SPORTNEWS_EXTRACT_WORKERS", 0), s.getint("SPORTNEWS_EXTRACT_QUEUE", 64),
-                              s.getint("SPORTNEWS_EXTRACT_NICE", 0), mmap_threshold)  # fmt: skip
+                              s.getint("SPORTNEWS_EXTRACT_NICE", 10), mmap_threshold)  # fmt: skip
         return cls(pool, crawler)
 
     def open_spider(self) -> None:

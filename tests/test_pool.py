@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from pipeline.pool import ExtractionPool
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,3 +45,29 @@ def test_workers_started_during_a_ctrl_c_keep_working() -> None:
     out = done.stdout + done.stderr[-2000:]
     assert done.stdout.split() == ["ExtractedArticle", "ExtractedArticle", "['SIGINT']"], out
     assert "KeyboardInterrupt" not in done.stderr, done.stderr[-2000:]
+
+
+def test_workers_run_at_the_lower_priority_they_are_given() -> None:
+    """The crawl process keeps its priority; its workers yield a core to it (SPORTNEWS_EXTRACT_NICE)."""
+    own = os.nice(0)
+    pool = ExtractionPool(1, nice=5)
+    pool.start()
+    try:
+        assert pool._executor is not None
+        assert pool._executor.submit(os.nice, 0).result(timeout=60) == min(own + 5, 19)
+    finally:
+        pool.close()
+    assert os.nice(0) == own
+
+
+def test_the_crawl_lowers_its_workers_priority_unless_told_not_to() -> None:
+    from scrapy.settings import Settings
+
+    from pipeline.extract_stage import ExtractPipeline
+
+    def pool_nice(**settings: int) -> int:
+        crawler = type("Crawler", (), {"settings": Settings(settings)})()
+        return ExtractPipeline.from_crawler(crawler).pool.nice  # the pool is not started
+
+    assert pool_nice() == 10
+    assert pool_nice(SPORTNEWS_EXTRACT_NICE=0) == 0
