@@ -247,6 +247,7 @@ t = os.times()
 print(json.dumps({"summary": stats.get("sportnews/summary", {}), "main_cpu_s": t.user + t.system,
                   "workers_cpu_s": t.children_user + t.children_system,
                   "write_s": stats.get("sportnews/store/write_seconds", 0.0),
+                  "write_wait_s": stats.get("sportnews/store/write_wait_seconds", 0.0),
                   "write_cpu_s": stats.get("sportnews/store/write_cpu_seconds", 0.0),
                   "lookup_cpu_s": stats.get("sportnews/store/lookup_cpu_seconds", 0.0),
                   "batches": stats.get("sportnews/store/batches", 0)}, default=str))
@@ -323,6 +324,7 @@ def main() -> None:
     stored, fetched = int(summary.get("stored", 0)), int(summary.get("fetched", 0))
     write_s, write_cpu = float(stats.get("write_s", 0.0)), float(stats.get("write_cpu_s", 0.0))
     lookup_cpu = float(stats.get("lookup_cpu_s", 0.0))  # the near-duplicate lookup, part of write_cpu
+    write_wait = float(stats.get("write_wait_s", 0.0))  # batches written, waiting for the event loop
     # Every fetched page went the whole way (article, duplicate or reject), as every page of the
     # baseline went through trafilatura: the two rates count the same pages.
     e2e = fetched / wall if wall else 0.0
@@ -334,7 +336,8 @@ def main() -> None:
           f"duckdb_write_s={write_s:.2f} duckdb_write_share={write_s / wall:.1%} "
           f"(CPU {write_cpu:.2f}s, {write_cpu / wall:.1%} of wall, of which the near-duplicate lookup "
           f"{lookup_cpu:.2f}s and the rest {(write_cpu - lookup_cpu) / wall:.1%} of wall; "
-          f"{stats.get('batches', 0)} batches)")  # fmt: skip
+          f"{stats.get('batches', 0)} batches; {write_wait:.2f}s more until the crawl's event loop took "
+          f"each result back, {(write_s + write_wait) / wall:.1%} of wall with it)")  # fmt: skip
     print(f"end_to_end_pages_s={e2e:.1f} extraction_only_pages_s={baseline:.1f} ratio={e2e / baseline:.2f} "
           f"(stored articles only: {stored / wall:.1f}/s, ratio {stored / wall / baseline:.2f})")  # fmt: skip
     if not args.keep:

@@ -183,7 +183,7 @@ class StorePipeline:
         look_up = functools.partial(self.resolve_near, pending=pending) if pending else None
         started, self.lookup_cpu = time.perf_counter(), 0.0
         try:
-            result, cpu = await asyncio.to_thread(self._timed_write, articles, duplicates, rejects, look_up)
+            result, cpu, own_wall = await asyncio.to_thread(self._timed_write, articles, duplicates, rejects, look_up)
         except ArchiveLockedError as exc:
             self._keep(articles, duplicates, rejects, pending)
             if final:
@@ -199,7 +199,10 @@ class StorePipeline:
             self._keep(articles, duplicates, rejects, pending)
             raise
         if self.crawler is not None and self.crawler.stats is not None:
-            self.crawler.stats.inc_value("sportnews/store/write_seconds", time.perf_counter() - started)
+            # The write on its thread, and what the batch waited besides: for a thread to start it and
+            # for the crawl's event loop, busy with responses, to take the result back.
+            self.crawler.stats.inc_value("sportnews/store/write_seconds", own_wall)
+            self.crawler.stats.inc_value("sportnews/store/write_wait_seconds", time.perf_counter() - started - own_wall)
             self.crawler.stats.inc_value("sportnews/store/write_cpu_seconds", cpu)
             # The part of it the near-duplicate lookup took (DedupePipeline.resolve_in, on the write's thread).
             self.crawler.stats.inc_value("sportnews/store/lookup_cpu_seconds", self.lookup_cpu)
@@ -207,16 +210,17 @@ class StorePipeline:
         self._count(articles, duplicates, rejects, result.written_ids)
         return True
 
-    def _timed_write(self, *batch: Any) -> tuple[BatchResult, float]:
-        """The write, and the CPU seconds it took on its thread (DuckDB runs it there: WRITE_THREADS).
+    def _timed_write(self, *batch: Any) -> tuple[BatchResult, float, float]:
+        """The write, the CPU seconds it took on its thread (DuckDB runs it there: WRITE_THREADS) and
+        its wall seconds there.
 
-        Its wall time also counts the waits for a core that the extraction workers keep busy;
-        the CPU time is what the write itself costs.
+        The wall time also counts the waits for a core that the extraction workers keep busy, for the
+        GIL the crawl's thread holds, and for the disk; the CPU time is what the write itself costs.
         """
         assert self.writer is not None
-        started = time.thread_time()
+        started, wall = time.thread_time(), time.perf_counter()
         result = self.writer.write_batch(*batch)
-        return result, time.thread_time() - started
+        return result, time.thread_time() - started, time.perf_counter() - wall
 
     def _keep(self, articles: list[dict[str, Any]], duplicates: list[dict[str, Any]], rejects: list[dict[str, Any]],
               pending: list[tuple[ExtractedArticle, dict[str, Any]]]) -> None:  # fmt: skip
