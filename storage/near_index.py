@@ -100,7 +100,7 @@ def candidates(
     per = len(queries[0])
     q = {
         "qid": np.repeat(np.arange(len(queries), dtype=np.int32), per),
-        "hash": np.asarray(queries, dtype=np.int64).reshape(-1),
+        "hash": np.asarray(queries, dtype=np.uint32).reshape(-1),
     }
     with registered(con, "_near_queries", q):
         pairs = con.execute(_SHARING, [min_shared]).fetchnumpy()
@@ -170,7 +170,7 @@ def add(con: duckdb.DuckDBPyConnection, entries: Iterable[IndexEntry], signature
     ids = np.array([e.sig_id for e in entries], dtype=np.int64)
     bands = {
         "band": np.tile(np.arange(per, dtype=np.int16), len(entries)),
-        "hash": np.asarray([e.bands for e in entries], dtype=np.int64).reshape(-1),
+        "hash": np.asarray([e.bands for e in entries], dtype=np.uint32).reshape(-1),
         "sig_id": np.repeat(ids, per),
         "seen": np.repeat(np.array([e.first_seen_at.timestamp() for e in entries]), per),
     }

@@ -335,6 +335,24 @@ _PAGES_UNCOMPRESSED = [
     "ALTER TABLE pages_v6 RENAME TO pages",
 ]
 
+# Band hashes folded to 32 bits (pipeline.near_dupes.band_hashes): each write batch's lookup streams
+# the window's hash column through a join, and half the bytes took half the time. The stored
+# BIGINT hashes are folded the same way (high half xor low half), so the index keeps every entry
+# and no crawl has to sign its window again.
+_BAND_HASHES_32 = [
+    """
+    CREATE TABLE minhash_bands_v7 (
+        band SMALLINT NOT NULL,              -- LSH band number, 0..BANDS-1
+        hash UINTEGER NOT NULL,              -- 32-bit hash of the band number and the band's MinHash values
+        sig_id BIGINT NOT NULL,              -- minhash_signatures.sig_id
+        first_seen_at TIMESTAMPTZ NOT NULL   -- when the version was indexed; rows leave with the window
+    )""",
+    "INSERT INTO minhash_bands_v7 SELECT band, (xor(hash, hash >> 32) & 4294967295)::UINTEGER, sig_id, "
+    "first_seen_at FROM minhash_bands",
+    "DROP TABLE minhash_bands",
+    "ALTER TABLE minhash_bands_v7 RENAME TO minhash_bands",
+]
+
 Migration = list[str] | Callable[[duckdb.DuckDBPyConnection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -344,6 +362,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("clubs, sources and stories", _ENRICHMENT),
     ("near-duplicate index keyed by signature id", _NEAR_INDEX_BY_SIGNATURE_ID),
     ("raw pages stored as they are (already gzip)", _PAGES_UNCOMPRESSED),
+    ("near-duplicate band hashes in 32 bits", _BAND_HASHES_32),
 ]
 """Ordered (name, statements) steps; step i brings an archive from version i to version i+1.
 Append new steps at the end; never edit or reorder a released one."""

@@ -129,6 +129,15 @@ def test_equal_bands_give_equal_hashes() -> None:
     b[0:4] = (int.from_bytes(a[0:4], "little") ^ 1).to_bytes(4, "little")  # band 0 differs
     ha, hb = near_dupes.band_hashes(a), near_dupes.band_hashes(bytes(b))
     assert len(ha) == near_dupes.BANDS and ha[0] != hb[0] and ha[1:] == hb[1:]
+    assert all(0 <= h < 2**32 for h in ha) and len(set(ha)) == near_dupes.BANDS  # UINTEGER, one per band
+
+
+def test_folded_band_hashes_keep_both_halves() -> None:
+    """The fold takes the high half into account: hashes differing only there stay apart."""
+    h = np.array([0x1234_5678_0000_0001, 0x0000_0000_0000_0001, 2**64 - 1, 2**63 - 1], dtype=np.uint64)
+    folded = near_dupes.fold_band_hash(h).tolist()
+    assert folded == [0x1234_5679, 1, 0, 0x8000_0000]
+    assert near_dupes.fold_band_hash(h.view(np.int64)).tolist() == folded  # BIGINT-stored, signed
 
 
 # -- thresholds: just below, at, just above ----------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -111,3 +112,43 @@ def test_a_step_that_fails_leaves_the_archive_at_the_last_good_version(
         con.close()
     with opened(old_archive) as con:  # the real steps then finish the job
         assert current_version(con) == SCHEMA_VERSION
+
+
+def test_the_near_duplicate_index_keeps_its_entries_across_the_32_bit_band_hashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index written with 64-bit band hashes (schema version 6) is folded in place: a copy of an
+    indexed article still finds it, with no crawl signing the window again."""
+    import numpy as np
+
+    from pipeline import near_dupes
+    from storage import near_index
+
+    def bands_64(signature: bytes) -> list[int]:  # band_hashes as version 6 stored them
+        values = near_dupes.signature_values(signature).astype(np.uint64).reshape(near_dupes.BANDS, near_dupes.ROWS)
+        h = (np.arange(1, near_dupes.BANDS + 1, dtype=np.uint64) * near_dupes._BAND_MIX) ^ near_dupes._BAND_SALT
+        for j in range(near_dupes.ROWS):
+            h = (h ^ values[:, j]) * near_dupes._BAND_MIX
+            h ^= h >> np.uint64(29)
+        return h.view(np.int64).tolist()
+
+    text = " ".join(f"parola{i} della partita di ieri sera allo stadio" for i in range(60))
+    sig = near_dupes.minhash_signature(text)
+    db, now = tmp_path / "archive.duckdb", datetime.now(UTC)
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS[:6])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 6)
+    with opened(db) as con:
+        assert rows(con, "SELECT data_type FROM information_schema.columns "
+                         "WHERE table_name = 'minhash_bands' AND column_name = 'hash'") == [("BIGINT",)]  # fmt: skip
+        entry = near_index.IndexEntry("a1", "curvasud", None, "h1", now, now, sig, bands_64(sig))
+        con.execute("INSERT INTO minhash_bands SELECT unnest(range(64))::SMALLINT, unnest(?::BIGINT[]), ?, ?",
+                    [entry.bands, entry.sig_id, now])  # fmt: skip
+        con.execute("INSERT INTO minhash_signatures VALUES (?, 'a1', 'curvasud', NULL, 'h1', ?, ?, ?, ?)",
+                    [entry.sig_id, now, now, near_dupes.SIGNATURE_VERSION, sig])  # fmt: skip
+    monkeypatch.undo()
+    with opened(db) as con:  # migrated
+        assert current_version(con) == SCHEMA_VERSION
+        assert rows(con, "SELECT list(hash ORDER BY band) FROM minhash_bands") == [(near_dupes.band_hashes(sig),)]
+        found = near_index.candidates(con, [near_dupes.band_hashes(sig)], now - timedelta(days=1),
+                                      near_dupes.SIGNATURE_VERSION, near_dupes.MIN_SHARED_BANDS)  # fmt: skip
+        assert [c.article_id for c in found] == ["a1"]
