@@ -90,8 +90,8 @@ class ExtractedArticle:
     fetched_at: str
     http_status: int
     raw_html: bytes
-    """The original body, kept so extraction can be re-run later. Empty once ``html_gz`` holds it: the
-    extraction worker sends back only the gzip, so the crawl process never holds a page twice."""
+    """The original body, kept so extraction can be re-run later. Empty once ``html_compressed`` holds
+    it: the extraction worker sends back only that, so the crawl process never holds a page twice."""
     content_type: str
     discovery: Discovery
     redirected_from: list[str] = field(default_factory=list)
@@ -99,8 +99,9 @@ class ExtractedArticle:
     """article_id of the earliest article with the same (or near-same) text on another outlet."""
     duplicate_kind: str | None = None
     similarity: float | None = None
-    html_gz: bytes | None = None
-    """gzip of ``raw_html``, made in the extraction worker so the main process does not compress."""
+    html_compressed: bytes | None = None
+    """``raw_html`` as the archive keeps it (storage/page_codec.py: zstd), made in the extraction worker
+    so the main process does not compress."""
     minhash: bytes | None = None
     """MinHash signature of the text (pipeline/near_dupes.py), made in the worker: per-page CPU."""
     near_words: int | None = None

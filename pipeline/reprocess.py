@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import logging
 import multiprocessing
 from collections import Counter
@@ -13,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from storage import page_codec
 from storage.connection import DEFAULT_LOCK_TIMEOUT, opened
 
 from .items import Discovery, ExtractedArticle, FetchedPage
@@ -40,7 +40,7 @@ _SELECT_IDS = (
     "ORDER BY a.article_id"
 )
 _SELECT_BATCH = (
-    "SELECT a.article_id, a.outlet, p.url, p.html_gz, p.content_type, p.http_status, p.fetched_at, "
+    "SELECT a.article_id, a.outlet, p.url, p.html_compressed, p.content_type, p.http_status, p.fetched_at, "
     "a.discovered_via, a.discovered_from, a.published_at, a.published_raw, a.published_source, "
     f"{', '.join('a.' + c for c in UPDATED_COLUMNS)} "
     "FROM articles a JOIN pages p USING (article_id) WHERE a.article_id IN (SELECT unnest(?))"
@@ -57,7 +57,8 @@ class ReprocessCounts:
     """Rows updated (at least one column of UPDATED_COLUMNS differs)."""
     unchanged: int = 0
     rejected: int = 0
-    """Pages the extractor now turns down (no_text, not_article...): their rows are left as they were."""
+    """Pages the extractor now turns down (no_text, not_article...), and stored pages that cannot be
+    decompressed (``damaged_page``): their rows are left as they were."""
     fields: Counter[str] = field(default_factory=Counter)
     """How many rows changed in each column."""
     reject_reasons: Counter[str] = field(default_factory=Counter)
@@ -99,7 +100,7 @@ def _page(row: dict[str, Any]) -> FetchedPage:
     return FetchedPage(
         outlet=row["outlet"],
         url=row["url"],
-        body=gzip.decompress(row["html_gz"]) if row["html_gz"] else b"",
+        body=page_codec.decompress(row["html_compressed"]) if row["html_compressed"] else b"",
         content_type=row["content_type"] or "",
         http_status=row["http_status"] or 200,
         fetched_at=fetched.astimezone(UTC).isoformat() if isinstance(fetched, datetime) else str(fetched),
@@ -205,10 +206,19 @@ def _one_batch(db: Path | str, ids: list[str], executor: Executor, counts: Repro
         cursor = con.execute(_SELECT_BATCH, [ids])
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    pages: list[tuple[dict[str, Any], FetchedPage]] = []
+    for row in rows:
+        try:
+            pages.append((row, _page(row)))
+        except page_codec.PageCodecError as exc:  # one damaged page must not stop the others
+            counts.articles += 1
+            counts.rejected += 1
+            counts.reject_reasons["damaged_page"] += 1
+            logger.warning("the stored page of %s cannot be read, row kept: %s", row["url"], exc)
     # The archive is closed while the pool works: a crawl can write in the meantime.
-    results = list(executor.map(process_page, [_page(r) for r in rows]))
+    results = list(executor.map(process_page, [page for _, page in pages]))
     updates: list[tuple[str, dict[str, Any]]] = []
-    for row, result in zip(rows, results, strict=True):
+    for (row, _), result in zip(pages, results, strict=True):
         counts.articles += 1
         if not isinstance(result, ExtractedArticle):
             counts.rejected += 1

@@ -121,8 +121,8 @@ class StorePipeline:
         now = datetime.now(UTC)
         if isinstance(item, ExtractedArticle):
             row = article_row(item, self.run_id, now)
-            if row.get("html_gz"):
-                row.pop("raw_html", None)  # the worker's gzip is what is stored: hold 25 KB, not 150 KB
+            if row.get("html_compressed"):
+                row.pop("raw_html", None)  # the worker's zstd is what is stored: hold 60 KB, not 350 KB
             self.articles.append(row)
             if item.near_pending:
                 self.near_pending.append((item, row))

@@ -7,8 +7,9 @@ import logging
 import re
 from datetime import UTC, datetime
 
-from isal import igzip
 from w3lib.encoding import html_to_unicode, read_bom
+
+from storage import page_codec
 
 from . import dates, near_dupes
 from .extract import NotHTMLError, extract
@@ -33,12 +34,6 @@ MIN_TEXT_CHARS = 150
 # pages are 64 or less. 80 sits between them; re-run tests/test_corpus.py after changing it.
 MIN_PARAGRAPH_CHARS = 80
 
-# gzip level of the raw pages kept in the archive, made with ISA-L (isal's igzip: standard gzip, read
-# by any gzip reader). On the 130 corpus pages (about 300 KB each): ISA-L level 3 1.4 ms/page to
-# 21.6% of the size, zlib's level 3 (what we used) 4.8 ms to 21.7%, zlib's 6 about 9 ms to 20.5%;
-# ISA-L's 1 is 0.7 ms to 22.6%. Level 3 (ISA-L's highest) keeps the archive as small as before for
-# a third of the CPU: the gzip had been a tenth of a worker's time per page.
-HTML_GZIP_LEVEL = 3
 
 # Media types that are certainly not a page (checked before decoding anything).
 _BINARY_TYPES_RE = re.compile(r"^\s*(image|audio|video|font)/|^\s*application/(pdf|zip|octet-stream|x-|vnd\.|msword)")
@@ -200,12 +195,12 @@ def _process(page: FetchedPage) -> ExtractedArticle | Reject:
         page_kind=ex.page_kind,
         fetched_at=page.fetched_at,
         http_status=page.http_status,
-        raw_html=b"",  # the gzip below carries the page: one copy crosses back, not two
+        raw_html=b"",  # html_compressed below carries the page: one copy crosses back, not two
         content_type=page.content_type,
         discovery=page.discovery,
         redirected_from=list(page.redirected_from),
         # Per-page CPU the main process would otherwise spend on its one reactor thread.
-        html_gz=igzip.compress(page.body, compresslevel=HTML_GZIP_LEVEL, mtime=0),
+        html_compressed=page_codec.compress(page.body),  # storage/page_codec.py: zstd
         minhash=near_dupes.signature_of_tokens(tokens),
         near_words=len(tokens),
     )

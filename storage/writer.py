@@ -142,7 +142,9 @@ def write_limit(limit: str | None, articles: Sequence[Mapping[str, Any]]) -> str
     least = limit_bytes(limit) if limit else None
     if least is None:
         return limit
-    payload = sum(len(a.get("html_gz") or a.get("raw_html") or b"") + len(a.get("text") or "") for a in articles)
+    payload = sum(
+        len(a.get("html_compressed") or a.get("raw_html") or b"") + len(a.get("text") or "") for a in articles
+    )
     return f"{PAYLOAD_FACTOR * payload}B" if PAYLOAD_FACTOR * payload > least else limit
 
 
@@ -286,7 +288,7 @@ class ArchiveWriter:
     ) -> BatchResult:
         """Write one batch atomically: all of it or, on any error, none of it.
 
-        ``articles`` rows carry ``ARTICLE_COLUMNS`` plus ``html_gz`` or ``raw_html`` (bytes),
+        ``articles`` rows carry ``ARTICLE_COLUMNS`` plus ``html_compressed`` or ``raw_html`` (bytes),
         ``fetched_at``, ``http_status`` and ``content_type`` for the ``pages`` table. ``before`` runs
         first inside the same transaction, on the same connection: the crawl's near-duplicate lookup,
         which completes the rows and adds index entries that must commit (or not) with them.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import random
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from crawler.cli import main
 from crawler.runlock import RunLock
 from storage import compact as compact_module
+from storage import page_codec
 from storage.compact import compact_archive
 from storage.connection import ArchiveError, opened
 from storage.writer import ArchiveWriter
@@ -39,7 +39,7 @@ def snapshot(db: Path) -> tuple[object, ...]:
     with opened(db, read_only=True) as con:
         return (
             con.execute("SELECT article_id, text, revisions FROM articles ORDER BY ALL").fetchall(),
-            con.execute("SELECT article_id, md5(html_gz) FROM pages ORDER BY ALL").fetchall(),
+            con.execute("SELECT article_id, md5(html_compressed) FROM pages ORDER BY ALL").fetchall(),
             con.execute("SELECT count(*) FROM rejects").fetchone(),
             con.execute("SELECT index_name FROM duckdb_indexes() ORDER BY ALL").fetchall(),
             con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY ALL").fetchall(),
@@ -63,8 +63,8 @@ def test_compact_gives_back_the_space_of_replaced_pages_and_keeps_every_row(tmp_
     # The archive goes on as before: the next batch is written and read back.
     ArchiveWriter(db).write_batch([article("z1", text="Dopo la compattazione", raw_html=b"<p>z</p>")])
     with opened(db, read_only=True) as con:
-        (html,) = con.execute("SELECT html_gz FROM pages WHERE article_id = 'z1'").fetchone()
-        assert gzip.decompress(html) == b"<p>z</p>"
+        (html,) = con.execute("SELECT html_compressed FROM pages WHERE article_id = 'z1'").fetchone()
+        assert page_codec.decompress(html) == b"<p>z</p>"
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (601,)
 
 

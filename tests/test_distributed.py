@@ -4,7 +4,6 @@ process end with the same archive as one process, each URL fetched once, each ho
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import os
 import shutil
 import signal
@@ -24,6 +23,7 @@ from crawler.distributed.keys import Keys
 from crawler.distributed.stream import decode_fields, decode_item, encode_item
 from crawler.fixture_server import FixtureSites
 from pipeline.items import Discovery, Duplicate, ExtractedArticle, Reject
+from storage import page_codec
 from tests.distributed_site import fetched_article_paths, paragraphs, prepare_archive, redis_server, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -231,9 +231,10 @@ def test_stream_messages_carry_every_field() -> None:
     for item in items:
         fields = {k.encode(): v.encode() if isinstance(v, str) else v for k, v in encode_item(item, "r1").items()}
         back = decode_item(decode_fields(fields))
-        if isinstance(back, ExtractedArticle):  # the page travels gzipped and arrives with its gzip too
-            assert back.html_gz and gzip.decompress(back.html_gz) == item.raw_html
-            back = dataclasses.replace(back, html_gz=None)
+        if isinstance(back, ExtractedArticle):  # the page travels compressed and arrives with it too
+            assert back.html_compressed and page_codec.decompress(back.html_compressed) == item.raw_html
+            assert back.html_compressed.startswith(page_codec.ZSTD_MAGIC)
+            back = dataclasses.replace(back, html_compressed=None)
         assert back == item
 
 

@@ -7,7 +7,6 @@ issue; ``expected.json`` beside them says what a correct crawl stores.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.fixture_server import FixtureSites
+from storage import page_codec
 from storage.connection import opened
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
@@ -141,7 +141,7 @@ def test_every_article_url_ends_in_exactly_one_place(crawled: dict[str, Any]) ->
 def test_raw_html_is_kept_for_every_article(crawled: dict[str, Any]) -> None:
     pages = by_url(crawled["first"]["pages"])
     for art in crawled["first"]["articles"]:
-        html = gzip.decompress(pages[art["url"]]["html_gz"])
+        html = page_codec.decompress(pages[art["url"]]["html_compressed"])
         assert b"<html" in html.lower()
 
 

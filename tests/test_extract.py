@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import pickle
 from concurrent.futures import ProcessPoolExecutor
@@ -14,6 +13,7 @@ from pipeline.extract import canonical_url, clean_text, is_boilerplate, site_nam
 from pipeline.items import Discovery, ExtractedArticle, FetchedPage, Reject
 from pipeline.text import content_hash, normalize_for_hash, word_count
 from pipeline.worker import MIN_PARAGRAPH_CHARS, MIN_TEXT_CHARS, init_worker, process_page, text_problem
+from storage import page_codec
 
 URL = "https://www.example-sport.it/calcio/serie-a/allegri-resta-al-milan-123456.shtml"
 FETCHED = "2026-03-04T18:00:00+00:00"
@@ -125,7 +125,8 @@ def test_article_fields_are_filled() -> None:
     assert len(art.content_hash) == 40
     assert art.canonical_url == URL
     assert art.url_key == "example-sport.it/calcio/serie-a/allegri-resta-al-milan-123456.shtml"
-    assert art.raw_html == b"" and art.html_gz and gzip.decompress(art.html_gz) == html.encode("utf-8")
+    assert art.raw_html == b"" and art.html_compressed.startswith(page_codec.ZSTD_MAGIC)
+    assert page_codec.decompress(art.html_compressed) == html.encode("utf-8")
     assert art.fetched_at == FETCHED and art.http_status == 200
     assert art.duplicate_of is None
 

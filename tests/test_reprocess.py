@@ -113,12 +113,22 @@ def test_a_page_now_rejected_keeps_its_row(archive: Path) -> None:
 
     with opened(archive) as con:
         victim = con.execute("SELECT article_id, title FROM articles ORDER BY article_id LIMIT 1").fetchone()
-        empty = gzip.compress(b"<html><body><p>Pagina vuota</p></body></html>")
-        con.execute("UPDATE pages SET html_gz = ? WHERE article_id = ?", [empty, victim[0]])
+        empty = gzip.compress(b"<html><body><p>Pagina vuota</p></body></html>")  # a page stored before zstd
+        con.execute("UPDATE pages SET html_compressed = ? WHERE article_id = ?", [empty, victim[0]])
     with ThreadPoolExecutor(2) as pool:
         counts = reprocess_archive(archive, executor=pool)
     assert counts.rejected == 1 and counts.reject_reasons["no_text"] == 1
     assert snapshot(archive)[victim[0]][0] == victim[1]
+
+
+def test_a_damaged_stored_page_is_counted_and_the_others_reprocessed(archive: Path) -> None:
+    with opened(archive) as con:
+        ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
+        con.execute("UPDATE pages SET html_compressed = ? WHERE article_id = ?", [b"\x28\xb5\x2f\xfd broken", ids[0]])
+    with ThreadPoolExecutor(2) as pool:
+        counts = reprocess_archive(archive, executor=pool)
+    assert counts.reject_reasons == {"damaged_page": 1} and counts.rejected == 1
+    assert counts.articles == len(ids) and counts.unchanged == len(ids) - 1
 
 
 def test_changed_columns_compares_instants_and_lists() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import random
 import subprocess
@@ -15,6 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from storage import page_codec
 from storage.connection import ArchiveLockedError, WriteSession, connect, opened
 from storage.export import export_archive, txt_body
 from storage.schema import SCHEMA_VERSION, current_version
@@ -35,6 +35,20 @@ def article(article_id: str = "a1", text: str = "Il Napoli vince.", **kw: object
     }  # fmt: skip
     row.update(kw)
     return row
+
+
+def test_pages_are_kept_as_zstd_and_read_back_as_zstd_or_gzip() -> None:
+    """Pages stored before schema step 8 are gzip: both read back; anything else is a clear error."""
+    import gzip
+
+    body = b"<html><body><p>Il Napoli vince il derby al Maradona.</p></body></html>" * 50
+    packed = page_codec.compress(body)
+    assert packed.startswith(page_codec.ZSTD_MAGIC) and len(packed) < len(gzip.compress(body, 3))
+    assert page_codec.decompress(packed) == body and page_codec.decompress(gzip.compress(body)) == body
+    assert page_codec.decompress(b"") == b""
+    for damaged in (packed[:20], gzip.compress(body)[:20], b"<html>not compressed</html>"):
+        with pytest.raises(page_codec.PageCodecError):
+            page_codec.decompress(damaged)
 
 
 def reject(url: str = "https://x.it/gone", reason: str = "http_404") -> dict[str, object]:
@@ -80,10 +94,10 @@ def test_changed_text_updates_in_place_and_keeps_first_publication(tmp_path: Pat
     assert (res.inserted, res.updated, res.written_ids) == (0, 1, {"a1"})
     with opened(db, read_only=True) as con:
         text, published = con.execute("SELECT text, published_at FROM articles").fetchone()
-        html = con.execute("SELECT html_gz FROM pages").fetchone()[0]
+        html = con.execute("SELECT html_compressed FROM pages").fetchone()[0]
     assert text == "Il Napoli vince 2-0."
     assert published == datetime(2026, 3, 4, 11, 30, tzinfo=UTC)
-    assert gzip.decompress(html) == b"<html>Il Napoli vince 2-0.</html>"
+    assert page_codec.decompress(html) == b"<html>Il Napoli vince 2-0.</html>"
 
 
 def test_timestamps_keep_the_instant_and_read_in_rome_time(tmp_path: Path) -> None:
@@ -195,8 +209,8 @@ def test_the_lookup_before_a_batch_leaves_little_of_the_index_in_memory(
     rng_pages = random.Random(7)
     pages = [rng_pages.randbytes(150_000) for _ in range(90)]
     with caplog.at_level("WARNING", logger="storage.writer"):
-        result = writer.write_batch([article(f"b{i}", text=f"Testo {i}", html_gz=p) for i, p in enumerate(pages)],
-                                    before=lookup)  # fmt: skip
+        result = writer.write_batch([article(f"b{i}", text=f"Testo {i}", html_compressed=p)
+                                     for i, p in enumerate(pages)], before=lookup)  # fmt: skip
     monkeypatch.setattr(storage.writer, "LOOKUP_MEMORY_LIMIT", "1GB")  # the lookup under the write's limit
     writer.write_batch([article("c1")], before=lookup)
     writer.close()
@@ -281,11 +295,11 @@ def test_raw_pages_are_stored_as_they_are_and_long_text_skips_dictionary_analysi
     with opened(db, read_only=True) as con:
         used = dict(con.execute("SELECT column_name, list(DISTINCT compression) FROM pragma_storage_info('pages') "
                                 "WHERE segment_type = 'BLOB' GROUP BY ALL").fetchall())  # fmt: skip
-        assert used == {"html_gz": ["Uncompressed"]}
+        assert used == {"html_compressed": ["Uncompressed"]}
         text = con.execute("SELECT list(DISTINCT compression) FROM pragma_storage_info('articles') "
                            "WHERE column_name = 'text' AND segment_type = 'VARCHAR'").fetchall()[0][0]  # fmt: skip
         assert "FSST" not in text and "Dictionary" not in text
-        assert gzip.decompress(con.execute("SELECT html_gz FROM pages LIMIT 1").fetchall()[0][0]) == html
+        assert page_codec.decompress(con.execute("SELECT html_compressed FROM pages LIMIT 1").fetchall()[0][0]) == html
 
 
 def test_batch_inserts_keep_every_value_as_it_was() -> None:
@@ -329,7 +343,7 @@ def test_writes_append_small_row_groups(tmp_path: Path) -> None:
         writer.write_batch([article(f"b{batch}-{i}", text=f"Testo {batch} {i}") for i in range(2000)])
     with opened(db, read_only=True) as con:
         groups = con.execute("SELECT count(DISTINCT row_group_id), max(count) FROM pragma_storage_info('pages') "
-                             "WHERE column_name = 'html_gz'").fetchall()[0]  # fmt: skip
+                             "WHERE column_name = 'html_compressed'").fetchall()[0]  # fmt: skip
     assert groups[0] >= 6000 // WRITE_ROW_GROUP_SIZE and groups[1] <= WRITE_ROW_GROUP_SIZE
 
 
@@ -348,7 +362,8 @@ def test_a_batch_over_the_memory_limit_is_written_again_without_it(
     assert "writing it again without the limit" in caplog.text  # the limited attempt did fail
     assert counts(db) == (20, 0, 1)
     with opened(db, read_only=True) as con:
-        assert con.execute("SELECT count(*), sum(octet_length(html_gz)) > 0 FROM pages").fetchone() == (20, True)
+        sizes = con.execute("SELECT count(*), sum(octet_length(html_compressed)) > 0 FROM pages").fetchone()
+        assert sizes == (20, True)
 
 
 @pytest.mark.parametrize("factor", [0, None])
@@ -367,7 +382,8 @@ def test_a_batch_whose_commit_ran_out_of_memory_is_written_again(
     pages = [rng.randbytes(150_000) for _ in range(90)]  # gzip that does not shrink: 13 MB under a 24 MB limit
     writer = ArchiveWriter(db, memory_limit="24MB")
     with caplog.at_level("WARNING", logger="storage.writer"):
-        result = writer.write_batch([article(f"a{i}", text=f"Testo {i}", html_gz=page) for i, page in enumerate(pages)])
+        result = writer.write_batch([article(f"a{i}", text=f"Testo {i}", html_compressed=page)
+                                     for i, page in enumerate(pages)])  # fmt: skip
     assert result.inserted == 90
     if factor == 0:
         assert "writing it again without the limit" in caplog.text and "failed to pin block" in caplog.text
@@ -376,7 +392,7 @@ def test_a_batch_whose_commit_ran_out_of_memory_is_written_again(
     assert writer.write_batch([article("b1", text="Dopo.")]).inserted == 1
     assert counts(db) == (91, 0, 0)
     with opened(db, read_only=True) as con:
-        stored = dict(con.execute("SELECT article_id, html_gz FROM pages").fetchall())
+        stored = dict(con.execute("SELECT article_id, html_compressed FROM pages").fetchall())
     assert [stored[f"a{i}"] for i in range(90)] == pages and "b1" in stored
 
 
@@ -400,8 +416,8 @@ def test_a_batch_of_large_pages_gets_a_limit_to_match() -> None:
 
     assert (limit_bytes("64MB"), limit_bytes("1GiB"), limit_bytes("0.5 GB"), limit_bytes("lots")) == (
         64_000_000, 2**30, 500_000_000, None)  # fmt: skip
-    small = [article(f"a{i}", html_gz=b"x" * 50_000) for i in range(10)]
-    large = [article(f"a{i}", text="t" * 1_000_000, html_gz=b"x" * 2_000_000) for i in range(10)]
+    small = [article(f"a{i}", html_compressed=b"x" * 50_000) for i in range(10)]
+    large = [article(f"a{i}", text="t" * 1_000_000, html_compressed=b"x" * 2_000_000) for i in range(10)]
     assert write_limit("64MB", small) == "64MB"
     assert write_limit("64MB", large) == f"{PAYLOAD_FACTOR * 30_000_000}B"
     assert write_limit(None, large) is None and write_limit("lots", large) == "lots"  # not ours to judge
@@ -503,7 +519,7 @@ def test_a_batch_checkpoints_at_its_commit_into_row_groups_of_its_own(
     writer.start_run("r2", ["curvasud"], None)  # another write (as enrich's after a crawl) merges nothing either
     with opened(db, read_only=True) as con:
         groups = con.execute("SELECT list(DISTINCT count) FROM pragma_storage_info('pages') "
-                             "WHERE column_name = 'html_gz'").fetchall()[0][0]  # fmt: skip
+                             "WHERE column_name = 'html_compressed'").fetchall()[0][0]  # fmt: skip
         assert con.execute("SELECT count(*) FROM pages").fetchone() == (1200,)
     assert groups == [300]  # four groups of one batch each, never merged into one of 1,200
 

@@ -22,7 +22,7 @@ def article(n: int) -> ExtractedArticle:
         published_raw=None, published_source=None, modified_at=None, description=None, section=None, tags=[],
         image=None, text="testo", language="it", language_prob=1.0, word_count=1, content_hash=f"h{n}",
         page_kind="article", fetched_at="2026-03-04T10:00:00+00:00", http_status=200, raw_html=b"",
-        content_type="text/html", discovery=Discovery("listing", url), html_gz=b"x",
+        content_type="text/html", discovery=Discovery("listing", url), html_compressed=b"x",
     )  # fmt: skip
 
 

@@ -91,6 +91,24 @@ def test_sportnews_query_reads_a_migrated_archive(old_archive: Path) -> None:
     assert json.loads(res.stdout) == [{"outlet": "curvasud", "revisions": 1}, {"outlet": "tribuna", "revisions": 1}]
 
 
+def test_pages_stored_as_gzip_read_back_after_the_zstd_step(old_archive: Path) -> None:
+    """Step 8 renames ``html_gz`` to ``html_compressed`` and copies nothing: the old gzip rows stay and
+    read back as the new zstd rows do."""
+    from storage import page_codec
+
+    before = duckdb.connect(str(old_archive), read_only=True)
+    old = dict(rows(before, "SELECT article_id, html_gz FROM pages"))
+    before.close()
+    assert old and all(blob.startswith(page_codec.GZIP_MAGIC) for blob in old.values())
+    ArchiveWriter(old_archive).write_batch([article("nuovo", raw_html=b"<html><p>Nuovo</p></html>")])
+    with opened(old_archive, read_only=True) as con:
+        stored = dict(rows(con, "SELECT article_id, html_compressed FROM pages"))
+    assert {k: stored[k] for k in old} == old
+    assert all(b"<" in page_codec.decompress(blob) for blob in old.values())
+    assert stored["nuovo"].startswith(page_codec.ZSTD_MAGIC)
+    assert page_codec.decompress(stored["nuovo"]) == b"<html><p>Nuovo</p></html>"
+
+
 def test_a_step_that_fails_leaves_the_archive_at_the_last_good_version(
     old_archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import json
 import logging
 from dataclasses import asdict
@@ -16,6 +15,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.distributed.keys import Keys
 from crawler.distributed.redisconf import redis_from_settings
 from pipeline.items import Discovery, Duplicate, ExtractedArticle, Reject
+from storage import page_codec
 
 logger = logging.getLogger(__name__)
 
@@ -27,18 +27,16 @@ page (~20-40 KB for real articles), so 10,000 keep Redis under ~0.5 GB while ing
 slow, instead of growing until Redis runs out of memory."""
 ROOM_CHECK_EVERY = 50
 """Items between two looks at the stream's length (one XLEN round trip)."""
-HTML_GZIP_LEVEL = 6
-"""zlib's default: 5-8x smaller than raw HTML for a millisecond per page."""
 
 
 def encode_item(item: Item, run_id: str) -> dict[str, bytes | str]:
-    """Stream fields of one outcome: ``kind``, ``run``, ``item`` (JSON) and, for articles, ``html_gz``."""
+    """Stream fields of one outcome: ``kind``, ``run``, ``item`` (JSON) and, for articles, ``html_compressed``."""
     data = asdict(item)
     fields: dict[str, bytes | str] = {"run": run_id}
     if isinstance(item, ExtractedArticle):
         fields["kind"] = "article"
-        raw, html_gz = data.pop("raw_html") or b"", data.pop("html_gz", None)
-        fields["html_gz"] = html_gz or gzip.compress(raw, compresslevel=HTML_GZIP_LEVEL, mtime=0)
+        raw, html_compressed = data.pop("raw_html") or b"", data.pop("html_compressed", None)
+        fields["html_compressed"] = html_compressed or page_codec.compress(raw)
         signature = data.pop("minhash", None)
         if signature:
             fields["minhash"] = signature  # bytes travel as a stream field of their own, not in the JSON
@@ -66,9 +64,9 @@ def decode_item(fields: dict[str, Any]) -> Item:
         data = json.loads(_text(fields.get("item")))
         if kind == "article":
             data["discovery"] = Discovery(**data["discovery"])
-            html_gz = fields.get("html_gz") or b""
-            data["raw_html"] = gzip.decompress(html_gz) if html_gz else b""
-            data["html_gz"] = html_gz or None
+            html_compressed = fields.get("html_compressed") or b""
+            data["raw_html"] = page_codec.decompress(html_compressed) if html_compressed else b""
+            data["html_compressed"] = html_compressed or None
             data["minhash"] = fields.get("minhash") or None
             return ExtractedArticle(**data)
         if kind == "duplicate":
