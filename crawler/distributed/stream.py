@@ -64,7 +64,8 @@ def decode_item(fields: dict[str, Any]) -> Item:
         data = json.loads(_text(fields.get("item")))
         if kind == "article":
             data["discovery"] = Discovery(**data["discovery"])
-            html_compressed = fields.get("html_compressed") or b""
+            # "html_gz": the field's name before zstd, from a worker not yet upgraded (gzip, read the same)
+            html_compressed = fields.get("html_compressed") or fields.get("html_gz") or b""
             data["raw_html"] = page_codec.decompress(html_compressed) if html_compressed else b""
             data["html_compressed"] = html_compressed or None
             data["minhash"] = fields.get("minhash") or None
