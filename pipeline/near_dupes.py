@@ -220,12 +220,18 @@ def band_hashes(signature: bytes) -> list[int]:
     1 in 3,800 per query band at 1.1 million rows, and a candidate needs MIN_SHARED_BANDS of them
     on the same version; every candidate is then checked on its whole signature anyway.
     """
+    return fold_band_hash(band_hashes_64(signature)).tolist()
+
+
+def band_hashes_64(signature: bytes) -> np.ndarray:
+    """The 64-bit mix of each band (uint64), before ``fold_band_hash``: what archives before schema
+    step 7 stored, as signed BIGINT."""
     values = signature_values(signature).astype(np.uint64).reshape(BANDS, ROWS)
     h = (np.arange(1, BANDS + 1, dtype=np.uint64) * _BAND_MIX) ^ _BAND_SALT
     for j in range(ROWS):
         h = (h ^ values[:, j]) * _BAND_MIX
         h ^= h >> np.uint64(29)
-    return fold_band_hash(h).tolist()
+    return h
 
 
 def fold_band_hash(h: np.ndarray) -> np.ndarray:
@@ -233,7 +239,7 @@ def fold_band_hash(h: np.ndarray) -> np.ndarray:
 
     storage/schema.py folds the stored BIGINT hashes of older archives the same way, in SQL.
     """
-    u = h.astype(np.int64).view(np.uint64) if h.dtype == np.int64 else h.astype(np.uint64)
+    u = h.astype(np.uint64, copy=False)  # int64 keeps its bits (two's complement)
     return ((u ^ (u >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 

@@ -142,13 +142,8 @@ def test_the_near_duplicate_index_keeps_its_entries_across_the_32_bit_band_hashe
     from pipeline import near_dupes
     from storage import near_index
 
-    def bands_64(signature: bytes) -> list[int]:  # band_hashes as version 6 stored them
-        values = near_dupes.signature_values(signature).astype(np.uint64).reshape(near_dupes.BANDS, near_dupes.ROWS)
-        h = (np.arange(1, near_dupes.BANDS + 1, dtype=np.uint64) * near_dupes._BAND_MIX) ^ near_dupes._BAND_SALT
-        for j in range(near_dupes.ROWS):
-            h = (h ^ values[:, j]) * near_dupes._BAND_MIX
-            h ^= h >> np.uint64(29)
-        return h.view(np.int64).tolist()
+    def bands_64(signature: bytes) -> list[int]:  # band hashes as version 6 stored them (BIGINT)
+        return near_dupes.band_hashes_64(signature).view(np.int64).tolist()
 
     text = " ".join(f"parola{i} della partita di ieri sera allo stadio" for i in range(60))
     sig = near_dupes.minhash_signature(text)
