@@ -1,0 +1,44 @@
+"""The throughput benchmark's generated outlet: new text in unchanged markup, and a kept site served again."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import throughput  # noqa: E402
+
+PAGE = (
+    '<html><head><link rel="canonical" href="https://old.example/a"><script async src="x.js"></script></head>'
+    "<body><article><h1>Napoli vince ancora</h1><iframe allowfullscreen frameborder=0></iframe>"
+    "<p>Partita bellissima giocata davanti allo stadio pieno, tifosi contenti.</p></article></body></html>"
+)
+TAG_NAMES = re.compile(r"<(/?[a-z0-9]+)((?:\s+[a-z-]+(?:=(?:\"[^\"]*\"|'[^']*'|[^\s>]*))?)*)\s*/?>")
+
+
+def markup(page: str) -> list[str]:
+    """Each tag with its attribute names, values left out."""
+    return [m.group(1) + " " + " ".join(re.findall(r"\s([a-z-]+)", re.sub(r'="[^"]*"|=\S+', "", m.group(2))))
+            for m in TAG_NAMES.finditer(page)]  # fmt: skip
+
+
+def test_a_republished_page_has_new_words_in_the_same_markup() -> None:
+    rnd = random.Random(3)
+    page = throughput.republish(PAGE, "{{BASE:bench}}/calcio/1", rnd, ["zzzz", "yyyy"])
+    assert markup(page) == markup(PAGE)  # async and allowfullscreen stay attribute names
+    assert 'href="{{BASE:bench}}/calcio/1"' in page
+    text = re.sub(r"<[^>]*>", " ", page).split()
+    original = re.sub(r"<[^>]*>", " ", PAGE).split()
+    assert len(text) == len(original)
+    changed = [new for new, old in zip(text, original, strict=True) if new != old]
+    assert changed and set(changed) <= {"zzzz", "yyyy", "zzzz,", "yyyy,", "zzzz.", "yyyy."}
+    assert len(changed) == (sum(len(re.sub(r"\W", "", w)) >= 4 for w in original) + 2) // 3  # every third
+
+
+def test_a_kept_site_loads_as_it_was_built(tmp_path: Path) -> None:
+    articles = throughput.build_site(tmp_path / "site", 12, None)
+    assert throughput.load_site(tmp_path / "site") == articles
