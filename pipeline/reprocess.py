@@ -100,7 +100,7 @@ def _page(row: dict[str, Any]) -> FetchedPage:
     return FetchedPage(
         outlet=row["outlet"],
         url=row["url"],
-        body=page_codec.decompress(row["html_compressed"]) if row["html_compressed"] else b"",
+        body=page_codec.decompress(row["html_compressed"]),
         content_type=row["content_type"] or "",
         http_status=row["http_status"] or 200,
         fetched_at=fetched.astimezone(UTC).isoformat() if isinstance(fetched, datetime) else str(fetched),

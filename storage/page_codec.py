@@ -33,9 +33,9 @@ def compress(body: bytes) -> bytes:
     return zstd.compress(body, level=ZSTD_LEVEL)
 
 
-def decompress(blob: bytes) -> bytes:
+def decompress(blob: bytes | None) -> bytes:
     """A stored page back as served: zstd, or gzip for pages stored before schema step 8 (their
-    first bytes tell which). Empty stays empty."""
+    first bytes tell which). Empty or missing (NULL) is an empty page."""
     if not blob:
         return b""
     try:

@@ -66,7 +66,7 @@ def decode_item(fields: dict[str, Any]) -> Item:
             data["discovery"] = Discovery(**data["discovery"])
             # "html_gz": the field's name before zstd, from a worker not yet upgraded (gzip, read the same)
             html_compressed = fields.get("html_compressed") or fields.get("html_gz") or b""
-            data["raw_html"] = page_codec.decompress(html_compressed) if html_compressed else b""
+            data["raw_html"] = page_codec.decompress(html_compressed)
             data["html_compressed"] = html_compressed or None
             data["minhash"] = fields.get("minhash") or None
             return ExtractedArticle(**data)
