@@ -1,19 +1,33 @@
-"""Maps keyed by 64-bit digests of their string keys: a crawl's memory of what it has seen.
+"""A crawl's memory of what it has seen, packed: keys as 64-bit digests, answers as bytes in arrays.
 
 A crawl remembers every URL key it claimed and every text and URL key it stored, for the rest of
 the run, so the URL and the text that come again are told apart without asking the archive. As
-str keys (a URL key is about 90 bytes, a SHA-1 hex 89) that grows with the crawl by hundreds of
-bytes a page; an int digest is 36. Two keys sharing a digest (about one chance in 10^8 in a crawl
-of 200,000 pages) would make the second look seen: a new article taken for a duplicate.
+Python objects (a dict entry, an int digest, a str URL, a record with its own strings and time)
+that came to about 0.5 KB a page of the crawl process's memory, for the whole run: 9.5 MB of the
+growth of a 20,000-page crawl (tracemalloc, benchmarks/throughput.py), and 100 MB for a backfill
+of 200,000 articles. Small objects that live for the run are also scattered among the pages'
+short-lived ones, and each keeps the allocator's block it sits in from going back.
+
+Here the digests sit in a sorted NumPy array, found by binary search (with the latest few
+thousand in a dict until they are merged in), and the strings they answer with sit end to end
+in one byte buffer: about 12 bytes a key and the UTF-8 length of its answer plus 8.
+
+Two keys sharing a digest (about one chance in 10^8 in a crawl of 200,000 pages) would make the
+second look seen: a new article taken for a duplicate.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from typing import Generic, TypeVar, overload
+from array import array
+from collections.abc import Iterable
 
-V = TypeVar("V")
+import numpy as np
+
+MERGE_AT = 4096
+"""Digests held in a plain dict before they are merged into the sorted arrays. A merge sorts the
+whole table again (about 10 ms at 200,000 keys), so it happens once per this many new keys; the
+dict costs about 100 bytes a key meanwhile."""
 
 
 def digest(text: str) -> int:
@@ -21,38 +35,142 @@ def digest(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
 
-class DigestKeyed(Generic[V]):
-    """A dict of str keys that keeps their digests instead of the strings: read and written like one."""
+class DigestIndex:
+    """digest -> row number, for a table that only grows (a row can be pointed at again)."""
 
-    __slots__ = ("_by_digest",)
+    __slots__ = ("_digests", "_recent", "_rows")
 
     def __init__(self) -> None:
-        self._by_digest: dict[int, V] = {}
+        self._digests = np.empty(0, dtype=np.int64)
+        self._rows = np.empty(0, dtype=np.int32)
+        self._recent: dict[int, int] = {}
 
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and digest(key) in self._by_digest
+    def _position(self, d: int) -> int | None:
+        i = int(np.searchsorted(self._digests, d))
+        return i if i < len(self._digests) and int(self._digests[i]) == d else None
 
-    def __getitem__(self, key: str) -> V:
-        try:
-            return self._by_digest[digest(key)]
-        except KeyError:
-            raise KeyError(key) from None
+    def find(self, d: int) -> int | None:
+        """The row of digest ``d``, or None."""
+        row = self._recent.get(d)
+        if row is not None:
+            return row
+        i = self._position(d)
+        return None if i is None else int(self._rows[i])
 
-    def __setitem__(self, key: str, value: V) -> None:
-        self._by_digest[digest(key)] = value
+    def put(self, d: int, row: int) -> None:
+        """Point digest ``d`` at ``row``, whether it was there or not."""
+        if d not in self._recent and (i := self._position(d)) is not None:
+            self._rows[i] = row
+            return
+        self._recent[d] = row
+        if len(self._recent) >= MERGE_AT:
+            self._merge()
 
-    @overload
-    def get(self, key: str) -> V | None: ...
-    @overload
-    def get(self, key: str, default: V) -> V: ...
-    def get(self, key: str, default: V | None = None) -> V | None:
-        return self._by_digest.get(digest(key), default)
-
-    def setdefault(self, key: str, value: V) -> V:
-        return self._by_digest.setdefault(digest(key), value)
+    def _merge(self) -> None:
+        n = len(self._recent)
+        digests = np.concatenate([self._digests, np.fromiter(self._recent.keys(), dtype=np.int64, count=n)])
+        rows = np.concatenate([self._rows, np.fromiter(self._recent.values(), dtype=np.int32, count=n)])
+        order = np.argsort(digests, kind="stable")
+        self._digests, self._rows, self._recent = digests[order], rows[order], {}
 
     def __len__(self) -> int:
-        return len(self._by_digest)
+        return len(self._digests) + len(self._recent)
 
-    def values(self) -> Iterator[V]:
-        return iter(self._by_digest.values())
+
+class PackedStrings:
+    """Strings end to end in one UTF-8 buffer, each read back by its number."""
+
+    __slots__ = ("_data", "_ends")
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._ends = array("q")
+
+    def add(self, text: str) -> int:
+        """Keep ``text``; returns its number."""
+        self._data += text.encode("utf-8")
+        self._ends.append(len(self._data))
+        return len(self._ends) - 1
+
+    def __getitem__(self, n: int) -> str:
+        start = self._ends[n - 1] if n > 0 else 0
+        return self._data[start : self._ends[n]].decode("utf-8")
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+
+class DigestSet:
+    """A set of strings that keeps their digests: ``in``, ``add`` and ``len`` as a set answers them."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        self._index = DigestIndex()
+        for text in texts:
+            self.add(text)
+
+    def add(self, text: str) -> None:
+        self.add_digest(digest(text))
+
+    def add_digest(self, d: int) -> None:
+        """For keys that are digests already (a request fingerprint)."""
+        self._index.put(d, 0)
+
+    def has_digest(self, d: int) -> bool:
+        return self._index.find(d) is not None
+
+    def __contains__(self, text: object) -> bool:
+        return isinstance(text, str) and self.has_digest(digest(text))
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+class StrByDigest:
+    """A dict of str keys to str answers (URL key -> URL), read and written like one, packed.
+
+    The answers go into a ``PackedStrings`` that another table may share (the dedupe stage's URLs
+    are both its URL keys' answers and its texts' originals' URLs): ``row_of`` and ``put_row`` work
+    with the shared numbers.
+    """
+
+    __slots__ = ("_index", "strings")
+
+    def __init__(self, strings: PackedStrings | None = None) -> None:
+        self._index = DigestIndex()
+        self.strings = strings if strings is not None else PackedStrings()
+
+    def row_of(self, key: str) -> int | None:
+        """The number of ``key``'s answer in ``strings``, or None."""
+        return self._index.find(digest(key))
+
+    def put_row(self, key: str, row: int) -> None:
+        self._index.put(digest(key), row)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.row_of(key) is not None
+
+    def __getitem__(self, key: str) -> str:
+        row = self.row_of(key)
+        if row is None:
+            raise KeyError(key)
+        return self.strings[row]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.put_row(key, self.strings.add(value))
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        row = self.row_of(key)
+        return default if row is None else self.strings[row]
+
+    def setdefault(self, key: str, value: str) -> str:
+        d = digest(key)
+        row = self._index.find(d)
+        if row is None:
+            row = self.strings.add(value)
+            self._index.put(d, row)
+        return self.strings[row]
+
+    def __len__(self) -> int:
+        return len(self._index)

@@ -31,7 +31,7 @@ from crawler.discovery import Entry, extract_links, parse_feed, parse_robots_sit
 from crawler.outlets.registry import select_outlets
 from crawler.outlets.spec import OutletSpec, http_fallback
 from crawler.source_cache import SourceCache, source_url
-from pipeline.digest_keys import DigestKeyed
+from pipeline.digest_keys import DigestSet, StrByDigest
 from pipeline.items import Discovery, Duplicate, FetchedPage, Reject
 from pipeline.urls import article_id_for, clean_url, url_key
 from storage.connection import ArchiveError, opened
@@ -190,8 +190,8 @@ class OutletSpider(Spider):
         crawler.signals.connect(spider.count_bytes, signal=signals.bytes_received)
         spider.started = datetime.now(UTC)
         spider.cutoff = spider.started - timedelta(days=spider.since_days)
-        spider.claimed_keys: DigestKeyed[str] | dict[str, str] = DigestKeyed()  # url_key -> first URL claiming it
-        spider.claimed_urls: set[str] = set()
+        spider.claimed_keys: StrByDigest | dict[str, str] = StrByDigest()  # url_key -> first URL claiming it
+        spider.claimed_urls: DigestSet | set[str] = DigestSet()
         spider.seen_sources: set[str] = set()
         spider.scheduled: dict[str, int] = defaultdict(int)
         spider.source_errors: dict[str, list[str]] = defaultdict(list)
