@@ -21,10 +21,9 @@ def test_str_by_digest_answers_like_a_dict() -> None:
     assert "x.it/calcio/b" not in seen and seen.get("x.it/calcio/b") is None and seen.get("x.it/calcio/b", "-") == "-"
     with pytest.raises(KeyError, match=r"x\.it/calcio/b"):
         seen["x.it/calcio/b"]
-    assert seen.setdefault("x.it/calcio/a", "other") == "https://x.it/calcio/a"  # the first stays
     seen["x.it/calcio/a"] = "https://www.x.it/calcio/à"  # assignment replaces (and any UTF-8 comes back)
     assert seen["x.it/calcio/a"] == "https://www.x.it/calcio/à"
-    assert seen.setdefault("x.it/calcio/b", "https://x.it/calcio/b") == "https://x.it/calcio/b"
+    seen["x.it/calcio/b"] = "https://x.it/calcio/b"
     assert len(seen) == 2
     assert 3 not in seen  # type: ignore[operator]
     assert digest("x.it/calcio/a") == digest("x.it/calcio/a") != digest("x.it/calcio/A")
