@@ -16,22 +16,12 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 
 from pipeline.digest_keys import digest
-from storage.sql import EPOCH, MICROSECOND, utc_from_micros
-
-_NO_TIME = np.iinfo(np.int64).min
-
-
-def _micros(when: datetime | None) -> int:
-    if when is None:
-        return int(_NO_TIME)
-    if when.tzinfo is None:  # a TIMESTAMP column: the archive stores UTC
-        when = when.replace(tzinfo=UTC)
-    return (when - EPOCH) // MICROSECOND
+from storage.sql import NO_TIME, micros_of, utc_from_micros
 
 
 def _first_of_each(digests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +73,7 @@ class KnownArticles(_Packed):
                 digests.append(digest(key))
                 owners.append(len(ids))
             ids.append(article_id.encode("utf-8"))
-            changed.append(_micros(changed_at))
+            changed.append(micros_of(changed_at))
         unique, first = _first_of_each(np.frombuffer(digests, dtype=np.int64))
         rows = np.frombuffer(owners, dtype=np.int64)[first].astype(np.int32 if len(ids) < 2**31 else np.int64)
         width = max((len(i) for i in ids), default=1)
@@ -94,7 +84,7 @@ class KnownArticles(_Packed):
         if row is None:
             raise KeyError(key)
         micros = int(self._changed[row])
-        return self._ids[row].decode("utf-8"), None if micros == _NO_TIME else utc_from_micros(micros)
+        return self._ids[row].decode("utf-8"), None if micros == NO_TIME else utc_from_micros(micros)
 
     def get(self, key: str, default: tuple[str, datetime | None] | None = None) -> tuple[str, datetime | None] | None:
         try:

@@ -23,6 +23,20 @@ def utc_from_micros(micros: int) -> datetime:
     return EPOCH + micros * MICROSECOND
 
 
+NO_TIME = -(2**63)
+"""``micros_of`` for no time: NumPy's least int64, a value no real time takes."""
+
+
+def micros_of(when: datetime | None) -> int:
+    """Microseconds since the epoch, for packing a time in an int64 array (``NO_TIME`` for None; a
+    time without a zone is taken as UTC, as the archive stores it); ``utc_from_micros`` reads it back."""
+    if when is None:
+        return NO_TIME
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - EPOCH) // MICROSECOND
+
+
 def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
     """The first row of a query, or None, with the result fully consumed.
 
