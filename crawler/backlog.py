@@ -11,16 +11,48 @@ each outlet has at most ``window`` article requests between the scheduler and th
 one more is released each time one of them ends (page, redirect hop, failure, drop). Per outlet,
 so that a throttled outlet's queue cannot take the place of the others'; first in, first out, the
 order sitemaps and feeds list them (newest first).
+
+The URLs waiting are packed: each is one ``bytes`` of its URL and its ``Discovery``'s fields
+(``marshal``, the listing's URL as a number shared by everything it listed), unpacked when it
+is released (under 1 us each way). As a tuple, a URL string, a ``Discovery`` and its four date
+and title strings, a waiting news-sitemap URL took about 540 bytes: 11 MB at the start of a
+20,000-URL sitemap, 54 MB for a backfill of 100,000; packed, about 230 (tests/test_backlog.py).
 """
 
 from __future__ import annotations
 
+import marshal
 from collections import Counter, defaultdict, deque
 
 from pipeline.items import Discovery
 
 Waiting = tuple[str, Discovery]
 """A claimed article URL and how it was found."""
+
+
+class _Packer:
+    """(url, Discovery) to one ``bytes`` and back, the listing URLs and ``via`` kept once each."""
+
+    __slots__ = ("_numbers", "_texts")
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+        self._numbers: dict[str, int] = {}
+
+    def _number(self, text: str) -> int:
+        number = self._numbers.get(text)
+        if number is None:
+            number = self._numbers[text] = len(self._texts)
+            self._texts.append(text)
+        return number
+
+    def pack(self, url: str, d: Discovery) -> bytes:
+        return marshal.dumps((url, self._number(d.via), self._number(d.source_url), d.date, d.date_raw, d.lastmod,
+                              d.title))  # fmt: skip
+
+    def unpack(self, packed: bytes) -> Waiting:
+        url, via, source, date, date_raw, lastmod, title = marshal.loads(packed)
+        return url, Discovery(self._texts[via], self._texts[source], date, date_raw, lastmod, title)
 
 
 class ArticleBacklog:
@@ -32,7 +64,8 @@ class ArticleBacklog:
 
     def __init__(self, window: int) -> None:
         self.window = max(0, window)
-        self._waiting: defaultdict[str, deque[Waiting]] = defaultdict(deque)
+        self._waiting: defaultdict[str, deque[bytes]] = defaultdict(deque)
+        self._packer = _Packer()
         self._out: Counter[str] = Counter()
         self._size = 0
 
@@ -53,7 +86,7 @@ class ArticleBacklog:
         if self._out[outlet] < self.window and not self._waiting[outlet]:
             self._out[outlet] += 1
             return True
-        self._waiting[outlet].append((url, discovery))
+        self._waiting[outlet].append(self._packer.pack(url, discovery))
         self._size += 1
         return False
 
@@ -71,7 +104,7 @@ class ArticleBacklog:
         """The URLs of ``outlet`` that fit in its window now, oldest first; each takes a place."""
         waiting, taken = self._waiting.get(outlet), []
         while waiting and self._out[outlet] < self.window:
-            taken.append(waiting.popleft())
+            taken.append(self._packer.unpack(waiting.popleft()))
             self._out[outlet] += 1
         self._size -= len(taken)
         return taken

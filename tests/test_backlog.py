@@ -57,6 +57,57 @@ def test_each_outlet_sends_a_window_and_the_rest_waits_in_order() -> None:
     assert (len(backlog), backlog.out("a")) == (0, 2)  # the peak of 3 waiting: the spider's stat, below
 
 
+def test_a_waiting_url_comes_back_with_everything_its_listing_said() -> None:
+    backlog = ArticleBacklog(1)
+    listed = [
+        Discovery("news-sitemap", f"{BASE}/news.xml", "2026-03-04T12:30:00+01:00", "2026-03-04T12:30:00+01:00",
+                  "2026-03-04T13:00:00+01:00", "Città: l'Inter è prima"),
+        Discovery("feed", f"{BASE}/rss.xml"),
+        Discovery("sitemap", f"{BASE}/news.xml", lastmod="2026-03-05T08:00:00+00:00"),
+    ]  # fmt: skip
+    assert backlog.admit("a", "u0", found(0))
+    for i, d in enumerate(listed):
+        assert not backlog.admit("a", f"https://x.it/ü/{i}", d)
+    for i, d in enumerate(listed):
+        backlog.ended("a")
+        assert backlog.release("a") == [(f"https://x.it/ü/{i}", d)]
+
+
+def test_waiting_urls_are_packed() -> None:
+    """20,000 URLs of a news sitemap waiting their turn, as (URL, Discovery) objects and packed."""
+    import gc
+    import tracemalloc
+
+    def listed(n: int) -> tuple[str, Discovery]:
+        when = f"2026-03-04T12:{n % 60:02d}:00+01:00"
+        return (f"https://www.x.it/calcio/serie-a/2026/03/04/titolo-di-un-articolo-di-calcio-{n}.shtml",
+                Discovery("news-sitemap", f"{BASE}/sitemap-news.xml", when, when, when,
+                          f"Il titolo dell'articolo numero {n} sul calcio"))  # fmt: skip
+
+    def held(build: Any) -> int:
+        gc.collect()
+        tracemalloc.start()
+        try:
+            kept = build()
+            gc.collect()
+            assert kept
+            return tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+
+    def as_objects() -> list[tuple[str, Discovery]]:
+        return [listed(n) for n in range(20_000)]
+
+    def packed() -> ArticleBacklog:
+        backlog = ArticleBacklog(1)
+        for n in range(20_000):
+            backlog.admit("a", *listed(n))
+        return backlog
+
+    objects, compact = held(as_objects), held(packed)
+    assert compact < 0.5 * objects, (compact, objects)  # measured: 4.5 MB against 10.7 MB
+
+
 def test_a_url_found_while_others_wait_goes_behind_them() -> None:
     backlog = ArticleBacklog(1)
     assert backlog.admit("a", "u0", found(0)) and not backlog.admit("a", "u1", found(1))
