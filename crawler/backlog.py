@@ -21,6 +21,7 @@ and title strings, a waiting news-sitemap URL took about 540 bytes: 11 MB at the
 
 from __future__ import annotations
 
+import dataclasses
 import marshal
 from collections import Counter, defaultdict, deque
 
@@ -28,6 +29,10 @@ from pipeline.items import Discovery
 
 Waiting = tuple[str, Discovery]
 """A claimed article URL and how it was found."""
+
+
+_REST = tuple(f.name for f in dataclasses.fields(Discovery))[2:]
+"""``Discovery``'s fields after ``via`` and ``source_url``, packed as they are (strings or None)."""
 
 
 class _Packer:
@@ -47,12 +52,12 @@ class _Packer:
         return number
 
     def pack(self, url: str, d: Discovery) -> bytes:
-        return marshal.dumps((url, self._number(d.via), self._number(d.source_url), d.date, d.date_raw, d.lastmod,
-                              d.title))  # fmt: skip
+        return marshal.dumps((url, self._number(d.via), self._number(d.source_url),
+                              *(getattr(d, name) for name in _REST)))  # fmt: skip
 
     def unpack(self, packed: bytes) -> Waiting:
-        url, via, source, date, date_raw, lastmod, title = marshal.loads(packed)
-        return url, Discovery(self._texts[via], self._texts[source], date, date_raw, lastmod, title)
+        url, via, source, *rest = marshal.loads(packed)
+        return url, Discovery(self._texts[via], self._texts[source], *rest)
 
 
 class ArticleBacklog:
