@@ -20,7 +20,7 @@ from datetime import datetime
 
 import numpy as np
 
-from pipeline.digest_keys import digest
+from pipeline.digest_keys import DigestIndex, digest
 from storage.sql import NO_TIME, micros_of, utc_from_micros
 
 
@@ -37,21 +37,16 @@ class _Packed:
     """Sorted digests with a row number each: membership and lookup in O(log n)."""
 
     def __init__(self, digests: np.ndarray, rows: np.ndarray) -> None:
-        self._digests = digests
-        self._rows = rows
+        self._index = DigestIndex(digests, rows)
 
     def _row(self, text: str) -> int | None:
-        d = digest(text)
-        i = int(np.searchsorted(self._digests, d))
-        if i < len(self._digests) and self._digests[i] == d:
-            return int(self._rows[i])
-        return None
+        return self._index.find(digest(text))
 
     def __contains__(self, text: object) -> bool:
         return isinstance(text, str) and self._row(text) is not None
 
     def __len__(self) -> int:
-        return len(self._digests)
+        return len(self._index)
 
 
 class KnownArticles(_Packed):

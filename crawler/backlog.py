@@ -25,6 +25,7 @@ import dataclasses
 import marshal
 from collections import Counter, defaultdict, deque
 
+from pipeline.digest_keys import TextNumbers
 from pipeline.items import Discovery
 
 Waiting = tuple[str, Discovery]
@@ -38,21 +39,13 @@ _REST = tuple(f.name for f in dataclasses.fields(Discovery))[2:]
 class _Packer:
     """(url, Discovery) to one ``bytes`` and back, the listing URLs and ``via`` kept once each."""
 
-    __slots__ = ("_numbers", "_texts")
+    __slots__ = ("_texts",)
 
     def __init__(self) -> None:
-        self._texts: list[str] = []
-        self._numbers: dict[str, int] = {}
-
-    def _number(self, text: str) -> int:
-        number = self._numbers.get(text)
-        if number is None:
-            number = self._numbers[text] = len(self._texts)
-            self._texts.append(text)
-        return number
+        self._texts = TextNumbers()
 
     def pack(self, url: str, d: Discovery) -> bytes:
-        return marshal.dumps((url, self._number(d.via), self._number(d.source_url),
+        return marshal.dumps((url, self._texts.number(d.via), self._texts.number(d.source_url),
                               *(getattr(d, name) for name in _REST)))  # fmt: skip
 
     def unpack(self, packed: bytes) -> Waiting:

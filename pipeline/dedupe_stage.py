@@ -17,7 +17,7 @@ import numpy as np
 from scrapy.crawler import Crawler
 
 from pipeline import near_dupes
-from pipeline.digest_keys import DigestIndex, PackedStrings, StrByDigest, digest
+from pipeline.digest_keys import DigestIndex, PackedStrings, StrByDigest, TextNumbers, digest
 from pipeline.items import Duplicate, ExtractedArticle
 from pipeline.urls import article_id_for, url_key
 from storage import near_index
@@ -94,15 +94,14 @@ class Originals:
     bytes a text besides its URL, where the objects it replaces held about 250.
     """
 
-    __slots__ = ("_ids", "_index", "_outlet_numbers", "_outlet_of", "_outlets", "_published", "_url_rows", "urls")
+    __slots__ = ("_ids", "_index", "_outlet_of", "_outlets", "_published", "_url_rows", "urls")
 
     def __init__(self, urls: PackedStrings) -> None:
         self.urls = urls
         self._index = DigestIndex()
         self._ids = PackedStrings()
         self._url_rows = array("q")
-        self._outlets: list[str] = []
-        self._outlet_numbers: dict[str, int] = {}
+        self._outlets = TextNumbers()
         self._outlet_of = array("I")
         self._published = array("q")
 
@@ -119,11 +118,7 @@ class Originals:
 
     def put(self, content_hash: str, article_id: str, outlet: str, url_row: int, published: datetime | None) -> None:
         """Make this article the text's original, whether the text had one or not."""
-        number = self._outlet_numbers.get(outlet)
-        if number is None:
-            number = self._outlet_numbers[outlet] = len(self._outlets)
-            self._outlets.append(outlet)
-        self._outlet_of.append(number)
+        self._outlet_of.append(self._outlets.number(outlet))
         self._url_rows.append(url_row)
         self._published.append(micros_of(published))
         self._index.put(digest(content_hash), self._ids.add(article_id))

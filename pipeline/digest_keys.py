@@ -38,13 +38,17 @@ def digest(text: str) -> int:
 
 
 class DigestIndex:
-    """digest -> row number, for a table that only grows (a row can be pointed at again)."""
+    """digest -> row number, for a table that only grows (a row can be pointed at again).
+
+    Starts empty, or from ``digests`` already sorted and distinct with their ``rows`` (a table
+    built whole, crawler/archive_view.py).
+    """
 
     __slots__ = ("_digests", "_recent", "_rows")
 
-    def __init__(self) -> None:
-        self._digests = np.empty(0, dtype=np.int64)
-        self._rows = np.empty(0, dtype=np.int32)
+    def __init__(self, digests: np.ndarray | None = None, rows: np.ndarray | None = None) -> None:
+        self._digests = np.empty(0, dtype=np.int64) if digests is None else digests
+        self._rows = np.empty(0, dtype=np.int32) if rows is None else rows
         self._recent: dict[int, int] = {}
 
     def _position(self, d: int) -> int | None:
@@ -77,6 +81,28 @@ class DigestIndex:
 
     def __len__(self) -> int:
         return len(self._digests) + len(self._recent)
+
+
+class TextNumbers:
+    """Strings that recur (outlet names, the feed or sitemap that listed a URL), each kept once and
+    named by its number, so a packed row holds the number instead of the string."""
+
+    __slots__ = ("_numbers", "_texts")
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+        self._numbers: dict[str, int] = {}
+
+    def number(self, text: str) -> int:
+        """``text``'s number, given at its first time here."""
+        number = self._numbers.get(text)
+        if number is None:
+            number = self._numbers[text] = len(self._texts)
+            self._texts.append(text)
+        return number
+
+    def __getitem__(self, number: int) -> str:
+        return self._texts[number]
 
 
 class PackedStrings:
