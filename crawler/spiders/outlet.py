@@ -381,9 +381,9 @@ class OutletSpider(Spider):
         if dated is not None and dated < self.cutoff:
             self.count(outlet.key, "skipped/too_old")
             return
-        if key in self.claimed_keys:
+        first = self.claimed_keys.get(key)
+        if first is not None:
             self.claimed_urls.add(url)
-            first = self.claimed_keys[key]
             self.count(outlet.key, "discovered")
             yield Duplicate(outlet=outlet.key, url=url, duplicate_of=article_id_for(key), duplicate_of_url=first,
                             kind="url")  # fmt: skip
@@ -510,9 +510,10 @@ class OutletSpider(Spider):
                          response.status)  # fmt: skip
             return
         key = url_key(target)
+        claimed = self.claimed_keys.get(key)
         yield Duplicate(outlet=outlet.key, url=source, duplicate_of=article_id_for(key),
-                        duplicate_of_url=self.claimed_keys.get(key, target), kind="redirect")  # fmt: skip
-        if key in self.claimed_keys and self.claimed_keys[key] != source:
+                        duplicate_of_url=target if claimed is None else claimed, kind="redirect")  # fmt: skip
+        if claimed is not None and claimed != source:
             return  # the target is fetched already (or will be) under its own URL
         if key in self.known:
             return  # the target is in the archive already
