@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import duckdb
 
 from storage.pages import replace_pages
-from storage.sql import one
+from storage.sql import object_columns, registered
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +67,6 @@ def target_of(row: Mapping[str, Any]) -> str:
     return str(row["article_id"])
 
 
-def target_exists(con: duckdb.DuckDBPyConnection, article_id: str | None, batch: Sequence[Mapping[str, Any]]) -> bool:
-    """Whether a revision's target record is stored, or inserted earlier in the same batch."""
-    if article_id is None:
-        return False
-    if any(a["article_id"] == article_id for a in batch):
-        return True
-    return one(con, "SELECT 1 FROM articles WHERE article_id = ?", [article_id]) is not None
-
-
 def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], result: _Counts) -> None:
     """Fold new versions into their records, in order, inside the caller's transaction.
 
@@ -128,16 +119,15 @@ def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, A
         rec.last = row
         result.updated += 1
         result.written_ids.update((target, row["article_id"]))  # the version counts as stored, not unchanged
-    for target, rec in records.items():
-        if rec.last is None:
-            continue
-        sets = ["published_at = ?", "modified_at = ?", "revisions = ?", "updated_at = ?", "run_id = ?"]
-        values = [rec.published_at, rec.modified_at, rec.revisions, rec.last.get("updated_at"), rec.last.get("run_id")]
-        if rec.winner:
-            cols = [c for c in UPDATABLE_COLUMNS if c not in ("modified_at", "updated_at", "run_id")]
-            sets += [f"{c} = ?" for c in cols]
-            values += [rec.winner.get(c) for c in cols]
-        con.execute(f"UPDATE articles SET {', '.join(sets)} WHERE article_id = ?", [*values, target])
+    text_columns = [c for c in UPDATABLE_COLUMNS if c not in _FOLD_COLUMNS]
+    for taking_text in (False, True):  # the records that keep their text, then those that take a new one
+        folded = [(t, r) for t, r in records.items() if r.last is not None and bool(r.winner) == taking_text]
+        if folded:
+            _update(con, [*_FOLD_COLUMNS, *(text_columns if taking_text else ())], [
+                [target, rec.published_at, rec.modified_at, rec.revisions, rec.last.get("updated_at"),
+                 rec.last.get("run_id"), *([rec.winner.get(c) for c in text_columns] if rec.winner else ())]
+                for target, rec in folded if rec.last is not None
+            ])  # fmt: skip
     replace_pages(con, {t: r.winner for t, r in records.items() if r.winner})
     if superseded:
         cols = list(zip(*superseded.values(), strict=True))
@@ -148,3 +138,19 @@ def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, A
             "ON CONFLICT (url) DO NOTHING",
             [list(c) for c in cols],
         )
+
+
+_FOLD_COLUMNS = ("published_at", "modified_at", "revisions", "updated_at", "run_id")
+"""What every folded version changes in its record; the version whose text wins changes the rest of
+``UPDATABLE_COLUMNS`` too."""
+
+
+def _update(con: duckdb.DuckDBPyConnection, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Set ``columns`` of the records in ``rows`` (``[article_id, *values]``): one UPDATE joined to the
+    rows, registered as columns, where a statement per record cost about 1.6 ms of CPU each (a batch
+    of 250 changed re-fetches took 510 ms to write against 100 for 250 new articles)."""
+    with registered(con, "_folded", object_columns(["article_id", *columns], rows)):
+        con.execute(
+            f"UPDATE articles SET {', '.join(f'{c} = f.{c}' for c in columns)} "
+            "FROM _folded f WHERE articles.article_id = f.article_id"
+        ).fetchall()

@@ -73,8 +73,7 @@ def insert_rows(
     """
     if not rows:
         return
-    data = {c: _object_column([r[i] for r in rows]) for i, c in enumerate(columns)}
-    with registered(con, "_batch", data):
+    with registered(con, "_batch", object_columns(columns, rows)):
         con.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _batch {conflict}"
         ).fetchall()  # DuckDB 2 wants a statement's result consumed before the next one
@@ -94,8 +93,12 @@ def registered(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, np.
         con.unregister(name)
 
 
-def _object_column(values: list[Any]) -> np.ndarray:
-    """The values as one NumPy object array, lists kept whole (``np.array`` would nest them)."""
-    column = np.empty(len(values), dtype=object)
-    column[:] = values
-    return column
+def object_columns(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, np.ndarray]:
+    """Rows as ``registered`` columns: one NumPy object array per column, lists kept whole (``np.array``
+    would nest them), for DuckDB to convert in C and cast to the columns they go to."""
+    data = {}
+    for i, name in enumerate(columns):
+        column = np.empty(len(rows), dtype=object)
+        column[:] = [r[i] for r in rows]
+        data[name] = column
+    return data

@@ -15,7 +15,7 @@ import duckdb
 
 from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, WriteSession, opened
 from storage.pages import replace_pages
-from storage.revisions import fold_revisions, target_exists
+from storage.revisions import fold_revisions
 from storage.schema import rollback
 from storage.sql import insert_rows, literal, placeholders
 
@@ -380,19 +380,24 @@ class ArchiveWriter:
         if not articles:
             return
         ids = [a["article_id"] for a in articles]
-        stored = dict(
+        # The revisions' records with the batch's own: one query, not one per revision.
+        targets = {a.get("duplicate_of") for a in articles if a.get("duplicate_kind") == "revision"} - {None}
+        looked_up = sorted(targets.union(ids))
+        found = dict(
             con.execute(
-                f"SELECT article_id, content_hash FROM articles WHERE article_id IN ({placeholders(len(ids))})",
-                ids,
+                f"SELECT article_id, content_hash FROM articles WHERE article_id IN ({placeholders(len(looked_up))})",
+                looked_up,
             ).fetchall()
         )
+        stored = {i: found[i] for i in ids if i in found}
+        records = set(found)  # stored, or inserted earlier in this batch: a revision's target exists
         fresh: list[Mapping[str, Any]] = []
         changed: list[Mapping[str, Any]] = []
         for a in articles:
             # A revision (pipeline/dedupe_stage.py): a new version of a stored record, under its URL or another.
             if a.get("duplicate_kind") == "revision":
                 target = a.get("duplicate_of")
-                if target != a["article_id"] and a["article_id"] not in stored and target_exists(con, target, fresh):
+                if target != a["article_id"] and a["article_id"] not in stored and target in records:
                     changed.append(a)  # folded into its target by fold_revisions
                     continue
                 if target != a["article_id"] or a["article_id"] not in stored:
@@ -400,6 +405,7 @@ class ArchiveWriter:
             if a["article_id"] not in stored:
                 fresh.append(a)
                 stored[a["article_id"]] = a["content_hash"]  # a second copy in the batch is a no-op
+                records.add(a["article_id"])
             elif stored[a["article_id"]] != a["content_hash"]:
                 changed.append(a)
                 stored[a["article_id"]] = a["content_hash"]

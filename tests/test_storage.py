@@ -100,6 +100,58 @@ def test_changed_text_updates_in_place_and_keeps_first_publication(tmp_path: Pat
     assert page_codec.decompress(html) == b"<html>Il Napoli vince 2-0.</html>"
 
 
+class CountingConnection:
+    """A connection that counts the statements run through it (DuckDB's own type takes no wrapper)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.statements = con, 0
+
+    def execute(self, *args: Any) -> duckdb.DuckDBPyConnection:
+        self.statements += 1
+        return self.con.execute(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.con, name)
+
+
+def test_a_batch_of_changed_refetches_folds_in_a_few_statements_whatever_its_size(tmp_path: Path) -> None:
+    """Each record takes its newest text, or keeps its own when the version is older, in one batch."""
+    from storage.revisions import fold_revisions
+    from storage.writer import BatchResult
+
+    db = tmp_path / "a.duckdb"
+    ArchiveWriter(db).write_batch([article(f"a{i:03d}", f"Testo {i}.", modified_at="2026-03-05T10:00:00+01:00")
+                                   for i in range(120)])  # fmt: skip
+    statements = []
+    for n in (20, 120):
+        versions = [
+            article(f"v{n}-{i:03d}", f"Testo {i}, {n} versione.", published_at="2026-03-03T09:00:00+01:00",
+                    modified_at=f"2026-03-0{4 if i % 2 else 6}T10:00:00+01:00", duplicate_kind="revision",
+                    duplicate_of=f"a{i:03d}")
+            for i in range(n)
+        ]  # fmt: skip
+        with opened(db) as con:
+            counting = CountingConnection(con)
+            result = BatchResult()
+            con.execute("BEGIN TRANSACTION")
+            fold_revisions(counting, versions, result)  # type: ignore[arg-type]
+            con.execute("COMMIT")
+        statements.append(counting.statements)
+        assert result.updated == n
+    assert statements[0] == statements[1]  # per batch, not per version
+    with opened(db, read_only=True) as con:
+        rows = {r[0]: r[1:] for r in con.execute(
+            "SELECT article_id, text, revisions, published_at, modified_at FROM articles").fetchall()}  # fmt: skip
+    # A later modification wins the text; an earlier one only counts; the first publication stays.
+    assert rows["a000"][:2] == ("Testo 0, 120 versione.", 3)
+    assert rows["a001"][:2] == ("Testo 1.", 3)
+    assert rows["a100"][:2] == ("Testo 100, 120 versione.", 2)
+    assert rows["a101"][:2] == ("Testo 101.", 2)
+    assert all(published == datetime(2026, 3, 3, 8, 0, tzinfo=UTC) for _, _, published, _ in rows.values())
+    assert rows["a000"][3] == datetime(2026, 3, 6, 9, 0, tzinfo=UTC)
+    assert rows["a101"][3] == datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+
+
 def test_timestamps_keep_the_instant_and_read_in_rome_time(tmp_path: Path) -> None:
     db = tmp_path / "a.duckdb"
     ArchiveWriter(db).write_batch([article(published_at="2026-07-04T12:30:00+02:00")])
