@@ -17,7 +17,7 @@ from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, WriteSession,
 from storage.pages import replace_pages
 from storage.revisions import fold_revisions
 from storage.schema import rollback
-from storage.sql import insert_rows, literal, placeholders
+from storage.sql import insert_rows, literal, object_columns, placeholders, registered
 
 logger = logging.getLogger(__name__)
 
@@ -426,17 +426,37 @@ class ArchiveWriter:
     def _relink_first_copies(con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str, str]]) -> None:
         """Each (stored, first) pair: ``first`` has the same text as ``stored`` and was published before
         it, though fetched after. ``stored`` and every copy linked to it now link to ``first``, in the
-        articles and in the near-duplicate index, so later copies find the first one as their root."""
+        articles and in the near-duplicate index, so later copies find the first one as their root.
+
+        Four statements for the batch's pairs, each joined to them: one per pair scanned the articles
+        and the index once for each, work that grew with the archive and with a backfill's copies. A
+        chain within the batch (a stored text predated by one copy, that copy by another) links
+        everything to its last, earliest-published copy, as the pairs taken one by one did.
+        """
+        first_of: dict[str, str] = {}
         for stored, first in pairs:
-            con.execute("UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ?", [first, stored]).fetchall()
-            con.execute(
-                "UPDATE articles SET duplicate_of = ?, duplicate_kind = 'exact', similarity = 1.0 "
-                "WHERE article_id = ? AND duplicate_of IS NULL",
-                [first, stored],
-            ).fetchall()
-            con.execute(
-                "UPDATE minhash_signatures SET root_id = ? WHERE article_id = ? OR root_id = ?", [first, stored, stored]
-            ).fetchall()
+            first_of.setdefault(stored, first)  # a second pair of the same record changed nothing
+        if not first_of:
+            return
+        root_of: dict[str, str] = {}
+        for stored in first_of:
+            root, seen = first_of[stored], {stored}
+            while root in first_of and root not in seen:
+                seen.add(root)
+                root = first_of[root]
+            root_of[stored] = root
+        with registered(con, "_relinks", object_columns(("stored", "first"), list(root_of.items()))):
+            for statement in (
+                "UPDATE articles SET duplicate_of = r.first FROM _relinks r WHERE articles.duplicate_of = r.stored",
+                "UPDATE articles SET duplicate_of = r.first, duplicate_kind = 'exact', similarity = 1.0 "
+                "FROM _relinks r WHERE articles.article_id = r.stored AND articles.duplicate_of IS NULL",
+                # The copies' entries first, then the stored versions' own: an entry matches one pair each.
+                "UPDATE minhash_signatures SET root_id = r.first FROM _relinks r "
+                "WHERE minhash_signatures.root_id = r.stored",
+                "UPDATE minhash_signatures SET root_id = r.first FROM _relinks r "
+                "WHERE minhash_signatures.article_id = r.stored",
+            ):
+                con.execute(statement).fetchall()
 
     def _write_duplicates(
         self, con: duckdb.DuckDBPyConnection, duplicates: Sequence[Mapping[str, Any]], result: BatchResult

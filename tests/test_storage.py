@@ -152,6 +152,40 @@ def test_a_batch_of_changed_refetches_folds_in_a_few_statements_whatever_its_siz
     assert rows["a101"][3] == datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 
 
+def test_copies_published_first_relink_in_a_few_statements_and_follow_a_chain(tmp_path: Path) -> None:
+    """A stored text predated by a copy in the batch, itself predated by another: everything links to the
+    earliest, in the articles and in the near-duplicate index, with as many statements for 3 pairs as 30."""
+    from storage.writer import ArchiveWriter as Writer
+
+    db = tmp_path / "a.duckdb"
+    stored = [article(f"s{i:02d}", f"Testo {i}.") for i in range(30)]
+    copies = [article(f"c{i:02d}", f"Testo {i}.", duplicate_of=f"s{i:02d}", duplicate_kind="exact", similarity=1.0)
+              for i in range(30)]  # fmt: skip
+    ArchiveWriter(db).write_batch(stored + copies)
+    with opened(db) as con:
+        for n, a in enumerate(stored + copies):
+            con.execute(
+                "INSERT INTO minhash_signatures (sig_id, article_id, outlet, root_id, content_hash, first_seen_at, "
+                "signature_version, signature) VALUES (?, ?, 'curvasud', ?, 'h', now(), 1, '\\x00'::BLOB)",
+                [n, a["article_id"], a.get("duplicate_of")],
+            )
+    statements = []
+    for pairs in ([("s00", "y00"), ("y00", "z00"), ("s01", "y01")], [(f"s{i:02d}", f"y{i:02d}") for i in range(2, 30)]):
+        with opened(db) as con:
+            counting = CountingConnection(con)
+            con.execute("BEGIN TRANSACTION")
+            Writer._relink_first_copies(counting, pairs)  # type: ignore[arg-type]
+            con.execute("COMMIT")
+        statements.append(counting.statements)
+    assert statements[0] == statements[1]
+    with opened(db, read_only=True) as con:
+        links = dict(con.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
+        roots = dict(con.execute("SELECT article_id, root_id FROM minhash_signatures").fetchall())
+    assert (links["s00"], links["c00"], roots["s00"], roots["c00"]) == ("z00", "z00", "z00", "z00")
+    assert (links["s01"], links["c01"], roots["s01"], roots["c01"]) == ("y01", "y01", "y01", "y01")
+    assert (links["s29"], links["c29"], roots["s29"], roots["c29"]) == ("y29", "y29", "y29", "y29")
+
+
 def test_timestamps_keep_the_instant_and_read_in_rome_time(tmp_path: Path) -> None:
     db = tmp_path / "a.duckdb"
     ArchiveWriter(db).write_batch([article(published_at="2026-07-04T12:30:00+02:00")])
