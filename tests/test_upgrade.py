@@ -43,6 +43,7 @@ def test_the_fixture_is_a_version_1_archive(old_archive: Path) -> None:
         columns = {r[0] for r in rows(con, "SELECT column_name FROM information_schema.columns "
                                            "WHERE table_name = 'articles'")}  # fmt: skip
         assert "revisions" not in columns and "story_id" not in columns
+        assert len(rows(con, "SELECT index_name FROM duckdb_indexes() WHERE table_name = 'articles'")) == 3
         assert rows(con, "SELECT count(*) FROM articles") == [(2,)]
     finally:
         con.close()
@@ -66,6 +67,8 @@ def test_an_old_archive_is_migrated_in_place_and_keeps_every_row(old_archive: Pa
         assert rows(con, "SELECT DISTINCT revisions FROM articles") == [(1,)]  # the default of a new column
         assert rows(con, "SELECT count(*) FROM sources") == [(0,)]
         assert rows(con, "SELECT count(*) FROM rumours") == [(0,)]  # the views of later steps work
+        # Version 1 made three secondary indexes on articles, which every write had to keep up: gone.
+        assert rows(con, "SELECT index_name FROM duckdb_indexes() WHERE table_name = 'articles'") == []
     with opened(old_archive) as con:  # a second open finds nothing to do
         assert rows(con, "SELECT count(*) FROM schema_info") == [(SCHEMA_VERSION,)]
 
