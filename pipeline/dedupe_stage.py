@@ -443,13 +443,19 @@ class DedupePipeline:
         or above the lower of the two thresholds, and the versions of the item's own record (a
         re-fetch is a revision of it whatever it resembles). The rest are never read whole."""
         floor = min(self.near.revision_threshold, self.near.near_threshold)
-        own = [{article_id_for(items[i].url_key), self.archive_has(items[i].url_key)} for i, _, _ in signed]
-        sigs = [sig for _, sig, _ in signed]
+        owners: dict[str, list[int]] = {}  # a record's article_id -> the queries that are versions of it
+        for q, (i, _, _) in enumerate(signed):
+            for record in {article_id_for(items[i].url_key), self.archive_has(items[i].url_key)} - {None}:
+                owners.setdefault(str(record), []).append(q)
+        queried = near_dupes.stacked([sig for _, sig, _ in signed])
 
-        def keep(queries: np.ndarray, article_ids: list[str], signatures: list[bytes]) -> np.ndarray:
-            close = near_dupes.similarities([sigs[q] for q in queries], signatures) >= floor
-            return close | np.fromiter((a in own[q] for q, a in zip(queries, article_ids, strict=True)), dtype=bool,
-                                       count=len(article_ids))  # fmt: skip
+        def keep(queries: np.ndarray, rows: np.ndarray, article_ids: list[str], signatures: list[bytes]) -> np.ndarray:
+            # Each pair's two signatures taken from the two stacked matrices: no bytes copied per pair.
+            close = near_dupes.stacked_similarities(queried[queries], near_dupes.stacked(signatures)[rows]) >= floor
+            for row, article_id in enumerate(article_ids):
+                if (versions := owners.get(article_id)) is not None:
+                    close |= (rows == row) & np.isin(queries, versions)
+            return close
 
         return keep
 

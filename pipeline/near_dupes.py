@@ -189,9 +189,15 @@ def similarities(a: Sequence[bytes], b: Sequence[bytes]) -> np.ndarray:
     """
     if len(a) != len(b):
         raise ValueError(f"{len(a)} signatures against {len(b)}")
-    if not len(a):
+    return stacked_similarities(stacked(a), stacked(b))
+
+
+def stacked_similarities(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``similarities`` of the rows of two ``stacked`` matrices, row k with row k."""
+    if len(left) != len(right):
+        raise ValueError(f"{len(left)} signatures against {len(right)}")
+    if not len(left):
         return np.zeros(0, dtype=np.float64)
-    left, right = _stacked(a), _stacked(b)
     j = np.count_nonzero(left[:, :NUM_PERM] == right[:, :NUM_PERM], axis=1) / NUM_PERM
     na, nb = left[:, NUM_PERM].astype(np.float64), right[:, NUM_PERM].astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -199,7 +205,7 @@ def similarities(a: Sequence[bytes], b: Sequence[bytes]) -> np.ndarray:
     return np.where((j == 0.0) | (na == 0) | (nb == 0), 0.0, contained)
 
 
-def _stacked(signatures: Sequence[bytes]) -> np.ndarray:
+def stacked(signatures: Sequence[bytes]) -> np.ndarray:
     """Signatures as the rows of one uint32 matrix (NUM_PERM values, then the shingle count)."""
     size = 4 * (NUM_PERM + 1)
     if any(len(s) != size for s in signatures):

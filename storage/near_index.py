@@ -58,8 +58,11 @@ class Candidate:
 SHARING_CHUNK_ROWS = 4096
 """Signatures read at once, with their columns: about 3 MB."""
 
-Keep = Callable[[np.ndarray, list[str], list[bytes]], np.ndarray]
-"""``keep(queries, article_ids, signatures)``: a boolean mask over the rows that share bands."""
+Keep = Callable[[np.ndarray, np.ndarray, list[str], list[bytes]], np.ndarray]
+"""``keep(queries, rows, article_ids, signatures)``: a boolean mask over the (query, stored version)
+pairs that share bands, pair k being query ``queries[k]`` and the version ``article_ids[rows[k]]``,
+``signatures[rows[k]]`` (the lists hold each version of a chunk once, however many queries share
+bands with it)."""
 
 
 def candidates(
@@ -104,17 +107,23 @@ def candidates(
     }
     with registered(con, "_near_queries", q):
         pairs = con.execute(_SHARING, [min_shared]).fetchnumpy()
-    sharing: dict[int, list[int]] = {}  # signature id -> the queries sharing bands with it
-    for qid, sig_id in zip(pairs["qid"].tolist(), pairs["sig_id"].tolist(), strict=True):
-        sharing.setdefault(sig_id, []).append(qid)
+    # The pairs by signature id, so a version's queries are one slice (NumPy, not a dict of lists:
+    # a story republished many times gives each batch thousands of pairs).
+    order = np.argsort(pairs["sig_id"], kind="stable")
+    by_sig, queries_by_sig = np.asarray(pairs["sig_id"])[order], np.asarray(pairs["qid"])[order]
     found: list[tuple[int, int, Candidate]] = []
-    for rows in _signatures(con, sharing, since, signature_version, chunk_rows):
-        expanded = [(qid, row) for row in rows for qid in sharing[row[0]]]
+    for rows in _signatures(con, by_sig, since, signature_version, chunk_rows):
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        first = np.searchsorted(by_sig, ids, "left")
+        counts = np.searchsorted(by_sig, ids, "right") - first
+        row_of = np.repeat(np.arange(len(rows)), counts)  # pair k: chunk row row_of[k] ...
+        starts = np.cumsum(counts) - counts
+        queries_of = queries_by_sig[np.arange(len(row_of)) - starts[row_of] + first[row_of]]  # ... and its query
         if keep is not None:
-            mask = keep(np.fromiter((qid for qid, _ in expanded), dtype=np.int64, count=len(expanded)),
-                        [row[1] for _, row in expanded], [row[7] for _, row in expanded])  # fmt: skip
-            expanded = [pair for pair, kept in zip(expanded, mask.tolist(), strict=True) if kept]
-        found.extend((qid, row[0], _candidate(qid, row)) for qid, row in expanded)
+            kept = keep(queries_of, row_of, [row[1] for row in rows], [row[7] for row in rows])
+            queries_of, row_of = queries_of[kept], row_of[kept]
+        found.extend((qid, rows[r][0], _candidate(qid, rows[r])) for qid, r in zip(queries_of.tolist(), row_of.tolist(),
+                                                                                  strict=True))  # fmt: skip
     found.sort(key=lambda f: (f[0], f[1]))
     return [candidate for _, _, candidate in found]
 
@@ -135,11 +144,11 @@ def _candidate(query: int, row: tuple[Any, ...]) -> Candidate:
     return Candidate(query, article_id, outlet, root_id, content_hash, published, utc_from_micros(seen_us), signature)
 
 
-def _signatures(con: duckdb.DuckDBPyConnection, sig_ids: Iterable[int], since: datetime, signature_version: int,
+def _signatures(con: duckdb.DuckDBPyConnection, sig_ids: np.ndarray, since: datetime, signature_version: int,
                 chunk_rows: int) -> Iterator[list[tuple[Any, ...]]]:  # fmt: skip
     """``_CANDIDATE_COLUMNS`` of the signatures with these ids in the window, ``chunk_rows`` rows at a
     time, unordered (sorted, DuckDB would hold the whole result before the first row)."""
-    ids = np.unique(np.fromiter(sig_ids, dtype=np.int64))
+    ids = np.unique(np.asarray(sig_ids, dtype=np.int64))
     if not len(ids):
         return
     with registered(con, "_near_ids", {"sig_id": ids}):

@@ -477,9 +477,10 @@ def test_candidates_below_every_threshold_are_never_built(tmp_path: Path, monkey
         full = near_index.candidates(*args)
         seen: list[list[str]] = []
 
-        def keep(queries: np.ndarray, article_ids: list[str], signatures: list[bytes]) -> np.ndarray:
+        def keep(queries: np.ndarray, rows: np.ndarray, article_ids: list[str], signatures: list[bytes]) -> np.ndarray:
             seen.append(article_ids)
-            return near_dupes.similarities([query] * len(signatures), signatures) >= 0.5
+            assert len(queries) == len(rows) and set(rows.tolist()) == set(range(len(article_ids)))
+            return near_dupes.similarities([query] * len(rows), [signatures[r] for r in rows]) >= 0.5
 
         built: list[str] = []
 
