@@ -389,15 +389,16 @@ class ArchiveWriter:
                 looked_up,
             ).fetchall()
         )
-        stored = {i: found[i] for i in ids if i in found}
-        records = set(found)  # stored, or inserted earlier in this batch: a revision's target exists
+        stored = {i: found[i] for i in ids if i in found}  # the batch's new ones join as they are inserted
         fresh: list[Mapping[str, Any]] = []
         changed: list[Mapping[str, Any]] = []
         for a in articles:
             # A revision (pipeline/dedupe_stage.py): a new version of a stored record, under its URL or another.
             if a.get("duplicate_kind") == "revision":
                 target = a.get("duplicate_of")
-                if target != a["article_id"] and a["article_id"] not in stored and target in records:
+                # Whether its target exists: stored before, or inserted earlier in this batch.
+                exists = target in found or target in stored
+                if target != a["article_id"] and a["article_id"] not in stored and exists:
                     changed.append(a)  # folded into its target by fold_revisions
                     continue
                 if target != a["article_id"] or a["article_id"] not in stored:
@@ -405,7 +406,6 @@ class ArchiveWriter:
             if a["article_id"] not in stored:
                 fresh.append(a)
                 stored[a["article_id"]] = a["content_hash"]  # a second copy in the batch is a no-op
-                records.add(a["article_id"])
             elif stored[a["article_id"]] != a["content_hash"]:
                 changed.append(a)
                 stored[a["article_id"]] = a["content_hash"]

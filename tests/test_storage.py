@@ -155,8 +155,6 @@ def test_a_batch_of_changed_refetches_folds_in_a_few_statements_whatever_its_siz
 def test_copies_published_first_relink_in_a_few_statements_and_follow_a_chain(tmp_path: Path) -> None:
     """A stored text predated by a copy in the batch, itself predated by another: everything links to the
     earliest, in the articles and in the near-duplicate index, with as many statements for 3 pairs as 30."""
-    from storage.writer import ArchiveWriter as Writer
-
     db = tmp_path / "a.duckdb"
     stored = [article(f"s{i:02d}", f"Testo {i}.") for i in range(30)]
     copies = [article(f"c{i:02d}", f"Testo {i}.", duplicate_of=f"s{i:02d}", duplicate_kind="exact", similarity=1.0)
@@ -174,7 +172,7 @@ def test_copies_published_first_relink_in_a_few_statements_and_follow_a_chain(tm
         with opened(db) as con:
             counting = CountingConnection(con)
             con.execute("BEGIN TRANSACTION")
-            Writer._relink_first_copies(counting, pairs)  # type: ignore[arg-type]
+            ArchiveWriter._relink_first_copies(counting, pairs)  # type: ignore[arg-type]
             con.execute("COMMIT")
         statements.append(counting.statements)
     assert statements[0] == statements[1]
