@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 from array import array
 from collections.abc import Iterator, Sequence
@@ -389,7 +388,8 @@ class DedupePipeline:
         """
         now = datetime.now(UTC)
         since = now - timedelta(days=self.window_days)
-        signed: list[tuple[int, bytes, list[int]]] = []
+        signed_at: list[int] = []
+        signatures: list[bytes] = []
         verdicts: list[Verdict] = [Verdict("short")] * len(items)
         for i, item in enumerate(items):
             if item.minhash is not None and item.near_words is not None:  # made by the extraction worker
@@ -398,56 +398,61 @@ class DedupePipeline:
                 tokens = near_dupes.words(item.text)
                 n_words, sig = len(tokens), near_dupes.signature_of_tokens(tokens)
             if n_words >= self.near.min_words:
-                signed.append((i, sig, near_dupes.band_hashes(sig)))
-        if not signed:
+                signed_at.append(i)
+                signatures.append(sig)
+        if not signed_at:
             return verdicts
+        matrix = near_dupes.stacked(signatures)
+        band_rows = near_dupes.band_hash_rows(matrix)
+        signed = list(zip(signed_at, signatures, band_rows.tolist(), strict=True))
         outer = con is not None  # the caller's transaction holds our index entries
         index: AbstractContextManager[duckdb.DuckDBPyConnection] = nullcontext(con) if outer else self._index()
         with index as con:
+            keep = self._deciders(items, signed, matrix)
             found = near_index.candidates(con, [b for _, _, b in signed], since, near_dupes.SIGNATURE_VERSION,
-                                          near_dupes.MIN_SHARED_BANDS, self._deciders(items, signed))  # fmt: skip
+                                          near_dupes.MIN_SHARED_BANDS, keep)  # fmt: skip
             stored: dict[int, list[near_index.Candidate]] = {}
             for c in found:
                 stored.setdefault(signed[c.query][0], []).append(c)
-            # Band hash -> positions in entries: the batch's own index, matched as the archive's is (on
-            # the hash alone, which includes the band number), counting only the hashes that hit.
-            local: dict[int, list[int]] = {}
+            # The batch's own index: the batch's rows sharing bands, matched as the archive's are (on the
+            # hash alone, which includes the band number); a row's entry, once decided, is a candidate
+            # of the rows decided after it.
+            sharing = near_dupes.sharing_rows(band_rows, near_dupes.MIN_SHARED_BANDS)
+            entry_of: dict[int, int] = {}  # row of ``signed`` -> position of its entry in ``entries``
             entries: list[near_index.IndexEntry] = []
             # Earliest-published first, so that of two copies arriving together the later links to the earlier.
             far = datetime.max.replace(tzinfo=UTC)
-            for i, sig, bands in sorted(signed, key=lambda x: (_when(items[x[0]].published_at) or far, x[0])):
+            for row in sorted(range(len(signed)), key=lambda r: (_when(items[signed[r][0]].published_at) or far, r)):
+                i, sig, bands = signed[row]
                 item = items[i]
                 pool = stored.get(i, [])
-                if hits := [n for h in bands for n in local.get(h, ())]:
-                    close = [entries[n] for n, shared in sorted(collections.Counter(hits).items())
-                             if shared >= near_dupes.MIN_SHARED_BANDS]  # fmt: skip
+                if close := sorted(entry_of[r] for r in sharing.get(row, ()) if r in entry_of):
                     pool = pool + [
                         near_index.Candidate(i, e.article_id, e.outlet, e.root_id, e.content_hash, e.published_at,
                                              e.first_seen_at, e.signature)
-                        for e in close
+                        for e in (entries[n] for n in close)
                     ]  # fmt: skip
                 verdict, entry = self.decide(item, sig, bands, pool, now)
                 verdicts[i] = verdict
                 if entry is not None:
-                    for h in bands:
-                        local.setdefault(h, []).append(len(entries))
+                    entry_of[row] = len(entries)
                     entries.append(entry)
             if entries:
                 with nullcontext() if outer else transaction(con):
                     near_index.add(con, entries, near_dupes.SIGNATURE_VERSION)
         return verdicts
 
-    def _deciders(self, items: Sequence[ExtractedArticle], signed: Sequence[tuple[int, bytes, list[int]]]
-                  ) -> near_index.Keep:  # fmt: skip
+    def _deciders(self, items: Sequence[ExtractedArticle], signed: Sequence[tuple[int, bytes, list[int]]],
+                  queried: np.ndarray) -> near_index.Keep:  # fmt: skip
         """Which stored versions sharing bands with a query can change ``decide``'s verdict: those at
         or above the lower of the two thresholds, and the versions of the item's own record (a
-        re-fetch is a revision of it whatever it resembles). The rest are never read whole."""
+        re-fetch is a revision of it whatever it resembles). The rest are never read whole. ``queried``
+        holds the queries' signatures ``stacked``, row for row."""
         floor = min(self.near.revision_threshold, self.near.near_threshold)
         owners: dict[str, list[int]] = {}  # a record's article_id -> the queries that are versions of it
         for q, (i, _, _) in enumerate(signed):
             for record in {article_id_for(items[i].url_key), self.archive_has(items[i].url_key)} - {None}:
                 owners.setdefault(str(record), []).append(q)
-        queried = near_dupes.stacked([sig for _, sig, _ in signed])
 
         def keep(queries: np.ndarray, rows: np.ndarray, article_ids: list[str], signatures: list[bytes]) -> np.ndarray:
             # Each pair's two signatures taken from the two stacked matrices: no bytes copied per pair.

@@ -140,6 +140,26 @@ def test_folded_band_hashes_keep_both_halves() -> None:
     assert near_dupes.fold_band_hash(h.view(np.int64)).tolist() == folded  # BIGINT-stored, signed
 
 
+def test_band_hash_rows_are_band_hashes_row_for_row() -> None:
+    sigs = [near_dupes.minhash_signature(text) for text in (DERBY, DERBY_OTHER, DERBY + "\n" + UPDATE)]
+    assert near_dupes.band_hash_rows(near_dupes.stacked(sigs)).tolist() == [near_dupes.band_hashes(s) for s in sigs]
+
+
+def test_rows_sharing_bands_in_a_batch_are_counted_as_the_index_join_counts_them() -> None:
+    """Each pair of rows with at least min_shared equal hashes, wherever the hashes stand, counted with
+    their repeats (a hash twice in one row counts twice against a row that has it once)."""
+    bands = np.array([
+        [1, 2, 3, 4],
+        [1, 2, 9, 9],  # shares 1 and 2 with row 0
+        [5, 6, 7, 1],  # shares only 1 with rows 0 and 1
+        [9, 8, 5, 6],  # shares 9 twice with row 1, 5 and 6 with row 2
+        [10, 11, 12, 13],  # shares nothing
+    ], dtype=np.uint32)  # fmt: skip
+    assert near_dupes.sharing_rows(bands, 2) == {0: [1], 1: [0, 3], 2: [3], 3: [1, 2]}
+    assert near_dupes.sharing_rows(bands, 1) == {0: [1, 2], 1: [0, 2, 3], 2: [0, 1, 3], 3: [1, 2]}
+    assert near_dupes.sharing_rows(bands, 3) == {}
+
+
 # -- thresholds: just below, at, just above ----------------------------------------------------------------
 def crafted(agree: int, count: int = 200) -> tuple[bytes, bytes]:
     """Two signatures with ``agree`` equal leading values (whole bands first) and ``count`` shingles each."""
