@@ -10,7 +10,6 @@ from typing import Any, Protocol
 
 import duckdb
 
-from storage.pages import replace_pages
 from storage.sql import object_columns, registered
 
 logger = logging.getLogger(__name__)
@@ -67,8 +66,11 @@ def target_of(row: Mapping[str, Any]) -> str:
     return str(row["article_id"])
 
 
-def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], result: _Counts) -> None:
-    """Fold new versions into their records, in order, inside the caller's transaction.
+def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], result: _Counts
+                   ) -> dict[str, Mapping[str, Any]]:  # fmt: skip
+    """Fold new versions into their records, in order, inside the caller's transaction; returns the
+    pages to store, ``{record: the version whose text it took}``, for the caller to write with the
+    batch's other pages (storage.pages.replace_pages: one delete and one insert per batch, not two).
 
     ``rows`` are article rows whose record is stored: re-fetches with changed text (their own
     article_id) and revisions of another URL (``duplicate_kind='revision'``, ``duplicate_of`` the
@@ -128,7 +130,6 @@ def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, A
                  rec.last.get("run_id"), *([rec.winner.get(c) for c in text_columns] if rec.winner else ())]
                 for target, rec in folded if rec.last is not None
             ])  # fmt: skip
-    replace_pages(con, {t: r.winner for t, r in records.items() if r.winner})
     if superseded:
         cols = list(zip(*superseded.values(), strict=True))
         con.execute(
@@ -137,7 +138,8 @@ def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, A
             "unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), unnest(?::TIMESTAMPTZ[]), unnest(?::VARCHAR[]) "
             "ON CONFLICT (url) DO NOTHING",
             [list(c) for c in cols],
-        )
+        ).fetchall()
+    return {target: rec.winner for target, rec in records.items() if rec.winner}
 
 
 _FOLD_COLUMNS = ("published_at", "modified_at", "revisions", "updated_at", "run_id")

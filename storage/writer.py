@@ -385,8 +385,8 @@ class ArchiveWriter:
         looked_up = sorted(targets.union(ids))
         found = dict(
             con.execute(
-                f"SELECT article_id, content_hash FROM articles WHERE article_id IN ({placeholders(len(looked_up))})",
-                looked_up,
+                "SELECT article_id, content_hash FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                [looked_up],
             ).fetchall()
         )
         stored = {i: found[i] for i in ids if i in found}  # the batch's new ones join as they are inserted
@@ -414,13 +414,13 @@ class ArchiveWriter:
         if fresh:
             insert_rows(con, "articles", ARTICLE_COLUMNS, [[a.get(c) for c in ARTICLE_COLUMNS] for a in fresh])
             result.inserted += len(fresh)
+        # One page per record: the version whose text it holds (a fold's winner over the batch's own).
+        pages = {a["article_id"]: a for a in fresh}
         if changed:
-            fold_revisions(con, changed, result)  # storage/revisions.py: newest text, first date, count
-        written = fresh
-        result.written_ids.update(a["article_id"] for a in written)
+            pages.update(fold_revisions(con, changed, result))  # storage/revisions.py: newest text, first date
+        result.written_ids.update(a["article_id"] for a in fresh)
         self._relink_first_copies(con, [(a["predates"], a["article_id"]) for a in fresh if a.get("predates")])
-        # One row per page, the last version wins.
-        replace_pages(con, {a["article_id"]: a for a in written})
+        replace_pages(con, pages)
 
     @staticmethod
     def _relink_first_copies(con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str, str]]) -> None:
@@ -463,11 +463,11 @@ class ArchiveWriter:
     ) -> None:
         if not duplicates:
             return
-        before = self._count(con, "duplicates")
         unique = {d["url"]: d for d in duplicates}
         rows = [[d.get(c) for c in DUPLICATE_COLUMNS] for d in unique.values()]
-        insert_rows(con, "duplicates", DUPLICATE_COLUMNS, rows, "ON CONFLICT (url) DO NOTHING")
-        result.duplicates += self._count(con, "duplicates") - before
+        # RETURNING gives the rows inserted, not those a conflict skipped: no count before and after.
+        result.duplicates += len(insert_rows(con, "duplicates", DUPLICATE_COLUMNS, rows,
+                                             "ON CONFLICT (url) DO NOTHING RETURNING 1"))  # fmt: skip
 
     def _write_rejects(
         self, con: duckdb.DuckDBPyConnection, rejects: Sequence[Mapping[str, Any]], result: BatchResult
@@ -493,8 +493,8 @@ class ArchiveWriter:
     ) -> None:
         """Keep each URL in one place: an earlier reject is dropped once the URL succeeds."""
         settled = [a["url"] for a in articles] + [d["url"] for d in duplicates]
-        if settled:
-            con.execute(f"DELETE FROM rejects WHERE url IN ({placeholders(len(settled))})", settled)
+        if settled:  # one list parameter: a placeholder per URL cost DuckDB's binder a millisecond more
+            con.execute("DELETE FROM rejects WHERE url IN (SELECT unnest(?::VARCHAR[]))", [settled]).fetchall()
 
     @staticmethod
     def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

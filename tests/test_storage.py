@@ -100,6 +100,26 @@ def test_changed_text_updates_in_place_and_keeps_first_publication(tmp_path: Pat
     assert page_codec.decompress(html) == b"<html>Il Napoli vince 2-0.</html>"
 
 
+def test_a_record_and_its_newer_version_in_one_batch_keep_the_newer_text_and_its_page(tmp_path: Path) -> None:
+    """The page stored is the one of the version whose text the record holds: the fold's winner's, where
+    the batch's own page of the record used to overwrite it (the pages are now written once a batch)."""
+    db = tmp_path / "a.duckdb"
+    res = ArchiveWriter(db).write_batch([
+        article("a1", "Il Napoli vince.", modified_at="2026-03-04T12:30:00+01:00"),
+        article("a2", "Il Napoli vince 2-0.", url="https://x.it/a1-agg", modified_at="2026-03-04T14:00:00+01:00",
+                duplicate_kind="revision", duplicate_of="a1", similarity=0.9),
+    ])  # fmt: skip
+    assert (res.inserted, res.updated) == (1, 1)
+    with opened(db, read_only=True) as con:
+        assert con.execute("SELECT article_id, text, revisions FROM articles").fetchall() == [
+            ("a1", "Il Napoli vince 2-0.", 2)
+        ]
+        pages = con.execute("SELECT article_id, url, html_compressed FROM pages").fetchall()
+    assert [(i, u, page_codec.decompress(h)) for i, u, h in pages] == [
+        ("a1", "https://x.it/a1-agg", b"<html>Il Napoli vince 2-0.</html>")
+    ]
+
+
 class CountingConnection:
     """A connection that counts the statements run through it (DuckDB's own type takes no wrapper)."""
 
