@@ -120,6 +120,20 @@ def test_a_record_and_its_newer_version_in_one_batch_keep_the_newer_text_and_its
     ]
 
 
+def test_registered_columns_follow_a_select_left_unread() -> None:
+    """DuckDB 2 refuses register() while a SELECT's result is unread: the helper ends that result first."""
+    import numpy as np
+
+    from storage.sql import registered
+
+    con = duckdb.connect()
+    con.execute("SELECT * FROM range(10)")  # not fetched
+    with registered(con, "_ids", {"n": np.arange(3)}):
+        assert con.execute("SELECT sum(n) FROM _ids").fetchall() == [(3,)]
+    with registered(con, "_ids", {"n": np.arange(4)}):  # after a fetched one: no extra statement needed
+        assert con.execute("SELECT sum(n) FROM _ids").fetchall() == [(6,)]
+
+
 class CountingConnection:
     """A connection that counts the statements run through it (DuckDB's own type takes no wrapper)."""
 
