@@ -33,14 +33,16 @@ process and its workers (pipeline/malloc_tuning.py says why); 0 leaves glibc's a
 SPORTNEWS_GC_FREEZE = True
 """Objects of the crawl's start-up frozen out of the garbage collector's full collections while the
 spider runs (crawler/gc_freeze.py says why); False collects them as Python does by default."""
-SPORTNEWS_BATCH_SIZE = 250
+SPORTNEWS_BATCH_SIZE = 500
 """Articles per write transaction at most (with the duplicates and rejects buffered meanwhile);
-a write is due once this many rows wait. The memory of a write grows with its batch: DuckDB holds
-about 2.5 times the batch's gzipped raw pages until the commit, on top of the buffered rows. 2,000
-pages (benchmarks/throughput.py): crawl process peak 515 MB at 500, 385-398 at 250, 330 at 100;
-write CPU 2.2-2.5 s at 500, 2.4-2.8 at 250, 4.8 at 100. Replaying 10,000 articles one batch after
-another into a growing archive: 4.7 s of CPU and a 325 MB peak at 500, 5.3 s and 227 MB at 250.
-Re-run benchmarks/throughput.py after changing it."""
+a write is due once this many rows wait. About half of a batch's cost does not follow its rows (the
+near-duplicate lookup's pass over the window's band index, the commit's checkpoint and its syncs, the
+attach and detach), and its memory does: DuckDB holds about 2.5 times the batch's compressed raw
+pages until the commit, on top of the buffered rows. 20,000 pages (benchmarks/throughput.py,
+2026-12-07): writes 13.3 s (5.0% of the wall time), peak 513 MB at 500; 17.9 s (6.6%), 477 MB at
+250; at 1,000 an earlier run peaked at 631 MB. A crawl slower than its batches (a polite crawl of a
+few outlets) writes every SPORTNEWS_FLUSH_SECONDS whatever this is. Re-run benchmarks/throughput.py
+after changing it."""
 SPORTNEWS_FLUSH_SECONDS = 15.0
 """A partial batch is written once its oldest row has waited this long, so analysts see progress
 within seconds and a killed crawl loses at most this much extraction (those URLs are fetched
