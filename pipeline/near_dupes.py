@@ -230,8 +230,8 @@ def band_hashes(signature: bytes) -> list[int]:
 def band_hash_rows(signatures: np.ndarray) -> np.ndarray:
     """``band_hashes`` of every row of a ``stacked`` matrix at once: one uint32 row of BANDS hashes each.
 
-    A write batch signs a few hundred articles; hashing them one by one cost 15 us each in NumPy
-    calls, most of it call overhead (0.4 s of a 20,000-page crawl's writes).
+    A write batch signs a few hundred articles; hashing them one by one cost about 20 us each in
+    NumPy calls, most of it call overhead (0.4 s of a 20,000-page crawl's writes, under cProfile).
     """
     return fold_band_hash(_band_mix(signatures[:, :NUM_PERM].astype(np.uint64).reshape(len(signatures), BANDS, ROWS)))
 
@@ -243,7 +243,7 @@ def sharing_rows(bands: np.ndarray, min_shared: int) -> dict[int, list[int]]:
     What a join on the hash finds, within one batch: equal hashes are counted wherever they stand,
     as the index's join counts them. Sorting the batch's hashes puts the equal ones side by side,
     so only the hashes two rows share cost Python work, not every band of every row (a dict of
-    64 entries per signed article took 1.8 s of a 20,000-page crawl's writes).
+    64 entries per signed article took about 1.8 s of a 20,000-page crawl's writes, under cProfile).
     """
     n, per = bands.shape
     flat = bands.reshape(-1)
