@@ -1,6 +1,6 @@
 """What a write batch costs by what it holds: new articles (the baseline), changed re-fetches, copies published first.
 
-    .venv/bin/python benchmarks/write_batches.py                    # 8 batches of 250 stored first
+    .venv/bin/python benchmarks/write_batches.py                    # 4 batches of 500 stored first
     .venv/bin/python benchmarks/write_batches.py --stored 20000     # on a larger archive
 
 A scheduled crawl re-fetches the articles its feeds still list, and many come back changed (the
@@ -75,7 +75,7 @@ def timed(writer: ArchiveWriter, rows: list[dict[str, Any]]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stored", type=int, default=2000, help="articles stored before the measured batches")
-    parser.add_argument("--batch", type=int, default=250, help="rows per measured batch (SPORTNEWS_BATCH_SIZE)")
+    parser.add_argument("--batch", type=int, default=500, help="rows per measured batch (SPORTNEWS_BATCH_SIZE)")
     args = parser.parse_args()
     if args.stored < 4 * args.batch:
         parser.error("--stored must hold at least four batches: each round changes one and is copied in another")

@@ -57,9 +57,12 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def sportnews(*args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
+    """A sportnews process in its own session; with a log, its temporary files go beside the log (a
+    worker killed with SIGKILL cannot remove its folder, which stayed in /tmp after every run)."""
     out = log.open("wb") if log else subprocess.DEVNULL
+    env = {**os.environ, "TMPDIR": str(log.parent)} if log else None
     return subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+                            stderr=subprocess.STDOUT, start_new_session=True, env=env)  # fmt: skip
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
