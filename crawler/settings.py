@@ -40,9 +40,9 @@ near-duplicate lookup's pass over the window's band index, the commit's checkpoi
 attach and detach), and its memory does: DuckDB holds about 2.5 times the batch's compressed raw
 pages until the commit, on top of the buffered rows. 20,000 pages (benchmarks/throughput.py,
 2026-12-07): writes 13.3-15.1 s (4.9-5.2% of the wall time), peak 511-522 MB at 500; 17.9 s (6.6%),
-477 MB at 250; at 1,000 an earlier run peaked at 631 MB. README.md says what it trades. A crawl slower than its batches (a polite crawl of a
-few outlets) writes every SPORTNEWS_FLUSH_SECONDS whatever this is. Re-run benchmarks/throughput.py
-after changing it."""
+477 MB at 250; at 1,000 an earlier run peaked at 631 MB. README.md says what it trades. A crawl
+slower than its batches (a polite crawl of a few outlets) writes every SPORTNEWS_FLUSH_SECONDS
+whatever this is. Re-run benchmarks/throughput.py after changing it."""
 SPORTNEWS_FLUSH_SECONDS = 15.0
 """A partial batch is written once its oldest row has waited this long, so analysts see progress
 within seconds and a killed crawl loses at most this much extraction (those URLs are fetched
