@@ -449,17 +449,24 @@ class DedupePipeline:
         re-fetch is a revision of it whatever it resembles). The rest are never read whole. ``queried``
         holds the queries' signatures ``stacked``, row for row."""
         floor = min(self.near.revision_threshold, self.near.near_threshold)
-        owners: dict[str, list[int]] = {}  # a record's article_id -> the queries that are versions of it
+        # Each record a query is a version of, numbered, and each (record, query) pair as one integer.
+        number: dict[str, int] = {}
+        owned: list[int] = []
         for q, (i, _, _) in enumerate(signed):
             for record in {article_id_for(items[i].url_key), self.archive_has(items[i].url_key)} - {None}:
-                owners.setdefault(str(record), []).append(q)
+                owned.append(number.setdefault(str(record), len(number)) * len(signed) + q)
+        owned_pairs = np.unique(np.array(owned, dtype=np.int64))
 
         def keep(queries: np.ndarray, rows: np.ndarray, article_ids: list[str], signatures: list[bytes]) -> np.ndarray:
             # Each pair's two signatures taken from the two stacked matrices: no bytes copied per pair.
             close = near_dupes.stacked_similarities(queried[queries], near_dupes.stacked(signatures)[rows]) >= floor
-            for row, article_id in enumerate(article_ids):
-                if (versions := owners.get(article_id)) is not None:
-                    close |= (rows == row) & np.isin(queries, versions)
+            # A pair of a query and a version of its own record, looked up as one integer per pair: a mask
+            # over all the pairs for each such version cost pairs x re-fetches (a scheduled crawl's batch
+            # re-fetches hundreds of stored articles).
+            record_of = np.fromiter((number.get(a, -1) for a in article_ids), dtype=np.int64, count=len(article_ids))
+            pair_records = record_of[rows]
+            if (mine := pair_records >= 0).any():
+                close[mine] |= np.isin(pair_records[mine] * len(signed) + queries[mine], owned_pairs)
             return close
 
         return keep

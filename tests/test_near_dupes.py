@@ -523,6 +523,30 @@ def test_candidates_below_every_threshold_are_never_built(tmp_path: Path, monkey
         assert len(seen) == 3  # 5 rows, 2 at a time
 
 
+def test_keep_marks_every_version_of_a_querys_own_record_and_the_close_ones() -> None:
+    """``keep`` against the rule it implements, pair by pair: a stored version is kept when it is at or
+    above the lower threshold, or when it is a version of the record the query itself re-fetches."""
+    rng = np.random.default_rng(11)
+    texts = [f"{DERBY} {n}" for n in range(6)]
+    items = [item("curvasud", f"https://x.it/calcio/{n}", text) for n, text in enumerate(texts)]
+    sigs = [near_dupes.minhash_signature(t) for t in texts]
+    signed = [(i, sig, near_dupes.band_hashes(sig)) for i, sig in enumerate(sigs)]
+    keep = stage(None)._deciders(items, signed, near_dupes.stacked(sigs))
+    own = [article_id_for(it.url_key) for it in items]
+    others = [near_dupes.minhash_signature(DERBY_OTHER), near_dupes.minhash_signature(DERBY)]
+    for _ in range(20):
+        n_rows = int(rng.integers(1, 12))
+        article_ids = [own[k] if k < len(own) else f"other{k}" for k in rng.integers(0, 12, n_rows).tolist()]
+        signatures = [others[k] for k in rng.integers(0, 2, n_rows).tolist()]
+        rows = rng.integers(0, n_rows, 60)
+        queries = rng.integers(0, len(items), 60).astype(np.int32)
+        expected = [
+            near_dupes.similarity(sigs[q], signatures[r]) >= 0.5 or article_ids[r] == own[q]
+            for q, r in zip(queries.tolist(), rows.tolist(), strict=True)
+        ]
+        assert keep(queries, rows, article_ids, signatures).tolist() == expected
+
+
 def test_a_failing_index_lets_articles_through_as_new(tmp_path: Path) -> None:
     db = tmp_path / "a.duckdb"
     pipe = stage(db)
