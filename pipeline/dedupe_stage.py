@@ -409,7 +409,7 @@ class DedupePipeline:
         index: AbstractContextManager[duckdb.DuckDBPyConnection] = nullcontext(con) if outer else self._index()
         with index as con:
             keep = self._deciders(items, signed, matrix)
-            found = near_index.candidates(con, [b for _, _, b in signed], since, near_dupes.SIGNATURE_VERSION,
+            found = near_index.candidates(con, band_rows, since, near_dupes.SIGNATURE_VERSION,
                                           near_dupes.MIN_SHARED_BANDS, keep)  # fmt: skip
             stored: dict[int, list[near_index.Candidate]] = {}
             for c in found:

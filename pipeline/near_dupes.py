@@ -251,8 +251,9 @@ def sharing_rows(bands: np.ndarray, min_shared: int) -> dict[int, list[int]]:
     hashes, owners = flat[order], np.repeat(np.arange(n), per)[order]
     starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
     ends = np.r_[starts[1:], len(hashes)]
+    repeated = ends - starts > 1  # the hashes that two rows or more share
     shared: dict[tuple[int, int], int] = {}
-    for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
+    for start, end in zip(starts[repeated].tolist(), ends[repeated].tolist(), strict=True):
         group = owners[start:end].tolist()
         for a in group:
             for b in group:
