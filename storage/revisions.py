@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import duckdb
 
-from storage.sql import object_columns, registered
+from storage.sql import among, object_columns, registered
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, A
         r[0]: _Record(r[1], r[2], _instant(r[3]), _instant(r[4]), int(r[5] or 1))
         for r in con.execute(
             "SELECT article_id, url, content_hash, published_at, modified_at, revisions FROM articles "
-            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            f"WHERE {among('article_id')}",
             [targets],
         ).fetchall()
     }

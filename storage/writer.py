@@ -17,7 +17,7 @@ from storage.connection import DEFAULT_LOCK_TIMEOUT, ArchiveError, WriteSession,
 from storage.pages import replace_pages
 from storage.revisions import fold_revisions
 from storage.schema import rollback
-from storage.sql import insert_rows, literal, object_columns, placeholders, registered
+from storage.sql import among, insert_rows, literal, object_columns, placeholders, registered
 
 logger = logging.getLogger(__name__)
 
@@ -385,7 +385,7 @@ class ArchiveWriter:
         looked_up = sorted(targets.union(ids))
         found = dict(
             con.execute(
-                "SELECT article_id, content_hash FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                f"SELECT article_id, content_hash FROM articles WHERE {among('article_id')}",
                 [looked_up],
             ).fetchall()
         )
@@ -494,7 +494,7 @@ class ArchiveWriter:
         """Keep each URL in one place: an earlier reject is dropped once the URL succeeds."""
         settled = [a["url"] for a in articles] + [d["url"] for d in duplicates]
         if settled:  # one list parameter: a placeholder per URL cost DuckDB's binder a millisecond more
-            con.execute("DELETE FROM rejects WHERE url IN (SELECT unnest(?::VARCHAR[]))", [settled]).fetchall()
+            con.execute(f"DELETE FROM rejects WHERE {among('url')}", [settled]).fetchall()
 
     @staticmethod
     def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

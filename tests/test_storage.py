@@ -134,6 +134,39 @@ def test_registered_columns_follow_a_select_left_unread() -> None:
         assert con.execute("SELECT sum(n) FROM _ids").fetchall() == [(6,)]
 
 
+def test_a_batchs_keys_are_looked_up_through_the_tables_index_and_see_its_own_changes(tmp_path: Path) -> None:
+    """``among``: the writes' lookups of their own keys read the keyed column's ART index, not every
+    row group of the table (one per batch ever written), and see the open transaction's rows."""
+    from storage.sql import among
+
+    db = tmp_path / "a.duckdb"
+    writer = ArchiveWriter(db)
+    for b in range(4):  # four batches: four row groups per table
+        writer.write_batch([article(f"b{b}-{i}", f"Testo {b} {i}") for i in range(20)],
+                           rejects=[reject(f"https://x.it/gone-{b}-{i}") for i in range(20)])  # fmt: skip
+    writer.close()
+    keys = ["b1-3", "b3-19", "nuovo", "b0-0"]
+    urls = ["https://x.it/gone-2-5", "https://x.it/mai-vista", "https://x.it/gone-0-0"]
+    with opened(db) as con:
+        for table, column, wanted in (("articles", "article_id", keys), ("pages", "article_id", keys),
+                                      ("rejects", "url", urls)):  # fmt: skip
+            sql = f"SELECT {column} FROM {table} WHERE {among(column)}"
+            plan = con.execute(f"EXPLAIN ANALYZE {sql}", [wanted]).fetchall()[0][1]
+            assert "Index Scan" in plan, plan
+            assert sorted(r[0] for r in con.execute(sql, [wanted]).fetchall()) == sorted(
+                k for k in wanted if k not in ("nuovo", "https://x.it/mai-vista")
+            )
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM rejects WHERE url = 'https://x.it/gone-2-5'")
+        con.execute("INSERT INTO rejects SELECT * REPLACE ('https://x.it/mai-vista' AS url) FROM rejects "
+                    "WHERE url = 'https://x.it/gone-1-1'")  # fmt: skip
+        seen = con.execute(f"SELECT url FROM rejects WHERE {among('url')}", [urls]).fetchall()
+        assert sorted(r[0] for r in seen) == ["https://x.it/gone-0-0", "https://x.it/mai-vista"]
+        assert con.execute(f"DELETE FROM rejects WHERE {among('url')} RETURNING url", [urls]).fetchall()
+        assert con.execute(f"SELECT count(*) FROM rejects WHERE {among('url')}", [urls]).fetchall() == [(0,)]
+        con.execute("ROLLBACK")
+
+
 class CountingConnection:
     """A connection that counts the statements run through it (DuckDB's own type takes no wrapper)."""
 
