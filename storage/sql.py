@@ -62,8 +62,9 @@ def among(column: str, sql_type: str = "VARCHAR") -> str:
     its own, so that scan read a block per batch the archive had ever taken: on a 20,000-page crawl's
     archive (80 row groups), looking up a batch of 500 keys of which 10 existed read 24 MB of blocks
     in 17-19 ms, where this reads 6 MB in 7-10 ms (a DELETE of pages or rejects: 25 MB in 16-25 ms
-    against 4-5 MB in 6-8). Beyond ``index_scan_max_count`` keys (DuckDB's default 2,048) DuckDB
-    scans, as before, with the same rows.
+    against 4-5 MB in 6-8). DuckDB turns a semi join's keys into such a filter itself only up to
+    ``dynamic_or_filter_threshold`` (50) of them; a batch brings hundreds. Beyond
+    ``index_scan_max_count`` keys (DuckDB's default 2,048) DuckDB scans, as before, with the same rows.
     """
     return f"list_contains(?::{sql_type}[], {column})"
 
