@@ -24,7 +24,7 @@ def replace_pages(con: duckdb.DuckDBPyConnection, pages: Mapping[str, Mapping[st
     """
     if not pages:
         return
-    con.execute(f"DELETE FROM pages WHERE {among('article_id')}", [list(pages)]).fetchall()
+    con.execute(f"DELETE FROM pages WHERE {among('article_id', pages)}", [list(pages)]).fetchall()
     insert_rows(con, "pages", PAGE_COLUMNS, [
         [article_id, p["url"], p.get("fetched_at"), p.get("http_status"), p.get("content_type"),
          p.get("html_compressed") or page_codec.compress(p.get("raw_html") or b"")]

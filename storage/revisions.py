@@ -89,7 +89,7 @@ def fold_revisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, A
         r[0]: _Record(r[1], r[2], _instant(r[3]), _instant(r[4]), int(r[5] or 1))
         for r in con.execute(
             "SELECT article_id, url, content_hash, published_at, modified_at, revisions FROM articles "
-            f"WHERE {among('article_id')}",
+            f"WHERE {among('article_id', targets)}",
             [targets],
         ).fetchall()
     }

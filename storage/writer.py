@@ -385,7 +385,7 @@ class ArchiveWriter:
         looked_up = sorted(targets.union(ids))
         found = dict(
             con.execute(
-                f"SELECT article_id, content_hash FROM articles WHERE {among('article_id')}",
+                f"SELECT article_id, content_hash FROM articles WHERE {among('article_id', looked_up)}",
                 [looked_up],
             ).fetchall()
         )
@@ -494,7 +494,7 @@ class ArchiveWriter:
         """Keep each URL in one place: an earlier reject is dropped once the URL succeeds."""
         settled = [a["url"] for a in articles] + [d["url"] for d in duplicates]
         if settled:  # one list parameter: a placeholder per URL cost DuckDB's binder a millisecond more
-            con.execute(f"DELETE FROM rejects WHERE {among('url')}", [settled]).fetchall()
+            con.execute(f"DELETE FROM rejects WHERE {among('url', settled)}", [settled]).fetchall()
 
     @staticmethod
     def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
